@@ -1,0 +1,180 @@
+import { ReleaseError, SettingsError } from "../errors.js";
+import { parseRepository, requireToken } from "../github/client.js";
+import { GitHubReleases } from "../github/releases.js";
+import { prependChangelogSection, renderChangelogSection } from "./changelog.js";
+import { dockerHubTags, MAX_SHORT_DESCRIPTION, parseDockerHubRepository, updateDockerHubDescription } from "./docker-hub.js";
+import { GitRepository, hostGit, type GitRunner } from "./git.js";
+import { assertServiceVersion } from "./service-version.js";
+import { parseReleaseVersion, previousReleaseTag } from "./version.js";
+
+/** Docker Hub side of a release. */
+export interface DockerHubReleaseOptions {
+  /** `namespace/name`, for example `faultmaven/auth-service`. */
+  readonly repository: string;
+  /** DOCKER_USERNAME. */
+  readonly username: string | undefined;
+  /** DOCKER_PASSWORD (password or access token). Held in memory only. */
+  readonly password: string | undefined;
+  /**
+   * Pushes the release image under each tag and resolves with the pushed references
+   * (`docker.io/ns/name:1.2.3@sha256:...`). The Dagger stage provides it; called only after every check passed.
+   * @default undefined (no image is pushed; the report lists none)
+   */
+  readonly publishImage?: (tags: readonly string[]) => Promise<readonly string[]>;
+  /**
+   * File (at the released commit) whose content becomes the Docker Hub full description.
+   * @default "README.md"
+   */
+  readonly descriptionFile?: string;
+  /** One-line Docker Hub description, at most 100 characters. @default undefined (unchanged) */
+  readonly shortDescription?: string;
+  /** Whether to update the Docker Hub description at all. @default true */
+  readonly updateDescription?: boolean;
+  /** Docker Hub API root. @default "https://hub.docker.com" */
+  readonly apiBaseUrl?: string;
+}
+
+/** Everything {@link release} needs. */
+export interface ReleaseOptions {
+  /** The release tag: `v1.2.3` or `v1.2.3-rc.1`. */
+  readonly version: string;
+  /** The repository: a directory path (read with the host's git CLI) or a {@link GitRunner}. */
+  readonly git: string | GitRunner;
+  /** How to name the repository in messages. @default the directory path, or "the source" */
+  readonly where?: string;
+  /** The commit being released; the tag must point at it. @default "HEAD" */
+  readonly commit?: string;
+  /** GitHub repository `owner/repo`, GITHUB_TOKEN (contents: write) and API root. */
+  readonly github: { readonly repository: string; readonly token: string | undefined; readonly baseUrl?: string };
+  /** Docker Hub publish and description update. @default undefined (GitHub release only) */
+  readonly dockerHub?: DockerHubReleaseOptions;
+  /** File holding `__version__ = "X.Y.Z"`, which must equal the release. @default "enterprise/main.py" */
+  readonly versionFile?: string;
+  /** The changelog file whose content (at the released commit) the new section is added to. @default "CHANGELOG.md" */
+  readonly changelogFile?: string;
+  /** Release date for the changelog heading. @default now */
+  readonly date?: Date;
+  /** Run every check and build the notes, but make no write request. @default false */
+  readonly dryRun?: boolean;
+}
+
+/** The outcome of {@link release}; JSON-serialisable and free of secrets. */
+export interface ReleaseReport {
+  readonly tag: string;
+  readonly version: string;
+  readonly prerelease: boolean;
+  readonly commit: string;
+  readonly previousTag: string | null;
+  readonly commitCount: number;
+  /** The release notes (one CHANGELOG.md section, markdown). */
+  readonly changelog: string;
+  /** The whole CHANGELOG.md with the section added, ready to commit. */
+  readonly changelogFile: string;
+  readonly githubRelease: { readonly id: number | null; readonly url: string | null; readonly action: "created" | "updated" | "would-create" | "would-update" };
+  readonly dockerHub: {
+    readonly repository: string;
+    readonly tags: readonly string[];
+    readonly published: readonly string[];
+    readonly descriptionUpdated: boolean;
+  } | null;
+  readonly dryRun: boolean;
+}
+
+/**
+ * Releases one version: checks the tag, the commit and the service's version string, builds the
+ * changelog from Conventional Commits since the previous tag, then publishes the Docker Hub image
+ * (`X.Y.Z`, plus `latest` for a stable release), creates or updates the GitHub release, and updates
+ * the Docker Hub description. Every check runs before the first write request; a failed check
+ * throws a one-line {@link SettingsError} or {@link ReleaseError} and changes nothing.
+ */
+export async function release(options: ReleaseOptions): Promise<ReleaseReport> {
+  // 1. Arguments and secrets: no I/O yet.
+  const version = parseReleaseVersion(options.version);
+  const githubToken = requireToken("GITHUB_TOKEN", options.github.token);
+  parseRepository(options.github.repository, "GitHub repository");
+  const docker = options.dockerHub;
+  let dockerUser = "";
+  let dockerPassword = "";
+  if (docker) {
+    dockerUser = requireToken("DOCKER_USERNAME", docker.username);
+    dockerPassword = requireToken("DOCKER_PASSWORD", docker.password);
+    parseDockerHubRepository(docker.repository);
+    if (docker.shortDescription !== undefined && docker.shortDescription.length > MAX_SHORT_DESCRIPTION) {
+      throw new SettingsError(`Docker Hub short description is ${docker.shortDescription.length} characters: Docker Hub allows ${MAX_SHORT_DESCRIPTION}`);
+    }
+  }
+
+  // 2. The repository: tag, commit, version string, history. Reads only.
+  const where = options.where ?? (typeof options.git === "string" ? options.git : "the source");
+  const repo = new GitRepository(typeof options.git === "string" ? hostGit(options.git) : options.git);
+  await repo.assertRepository(where);
+  const commitRef = options.commit ?? "HEAD";
+  const commit = await repo.commitOf(commitRef);
+  if (!commit) {
+    throw new SettingsError(`commit "${commitRef}" does not exist in ${where}: pass a sha or ref of the released commit`);
+  }
+  const tagged = await repo.commitOf(`refs/tags/${version.tag}`);
+  if (!tagged) {
+    throw new ReleaseError(
+      `tag ${version.tag} does not exist in ${where}: create it on the release commit (git tag -a ${version.tag} -m "Release ${version.tag}") and fetch tags (fetch-depth: 0)`,
+    );
+  }
+  if (tagged !== commit) {
+    throw new ReleaseError(
+      `tag ${version.tag} points at ${tagged.slice(0, 12)} but the released commit is ${commit.slice(0, 12)}: release the tagged commit or move the tag`,
+    );
+  }
+  const versionFile = options.versionFile ?? "enterprise/main.py";
+  assertServiceVersion({ path: versionFile, content: await repo.fileAt(commit, versionFile), expected: version.version, tag: version.tag });
+
+  const previousTag = previousReleaseTag(version, await repo.tagsMergedInto(commit));
+  const commits = await repo.commitsBetween(previousTag, commit);
+  const date = (options.date ?? new Date()).toISOString().slice(0, 10);
+  const changelog = renderChangelogSection({ tag: version.tag, previousTag, date, repository: options.github.repository, commits });
+  const changelogFile = prependChangelogSection(await repo.fileAt(commit, options.changelogFile ?? "CHANGELOG.md"), changelog, version.tag);
+
+  let fullDescription: string | undefined;
+  const updateDescription = docker !== undefined && docker.updateDescription !== false;
+  if (docker && updateDescription) {
+    const file = docker.descriptionFile ?? "README.md";
+    fullDescription = await repo.fileAt(commit, file);
+    if (fullDescription === undefined) {
+      throw new ReleaseError(`Docker Hub description file ${file} is not in the commit tagged ${version.tag}: add it, or set descriptionFile / updateDescription=false`);
+    }
+  }
+
+  // 3. GitHub reads: an invalid token or unknown repository fails here, before any write.
+  const releases = new GitHubReleases({ ...options.github, token: githubToken });
+  const existing = await releases.findByTag(version.tag);
+  const tags = docker ? dockerHubTags(version) : [];
+  const base = { tag: version.tag, version: version.version, prerelease: version.prerelease, commit, previousTag: previousTag ?? null, commitCount: commits.length, changelog, changelogFile };
+
+  if (options.dryRun) {
+    return {
+      ...base,
+      githubRelease: { id: existing?.id ?? null, url: existing?.url ?? null, action: existing ? "would-update" : "would-create" },
+      dockerHub: docker ? { repository: docker.repository, tags, published: [], descriptionUpdated: false } : null,
+      dryRun: true,
+    };
+  }
+
+  // 4. Writes, image first: a GitHub release must never announce an image that is not there.
+  const published = docker?.publishImage ? await docker.publishImage(tags) : [];
+  const githubRelease = await releases.upsert({ tag: version.tag, body: changelog, prerelease: version.prerelease }, existing);
+  if (docker && updateDescription && fullDescription !== undefined) {
+    await updateDockerHubDescription({
+      repository: docker.repository,
+      username: dockerUser,
+      password: dockerPassword,
+      fullDescription,
+      ...(docker.shortDescription !== undefined ? { shortDescription: docker.shortDescription } : {}),
+      ...(docker.apiBaseUrl !== undefined ? { baseUrl: docker.apiBaseUrl } : {}),
+    });
+  }
+  return {
+    ...base,
+    githubRelease: { id: githubRelease.id, url: githubRelease.url, action: githubRelease.action },
+    dockerHub: docker ? { repository: docker.repository, tags, published: [...published], descriptionUpdated: updateDescription } : null,
+    dryRun: false,
+  };
+}

@@ -1,0 +1,34 @@
+import { startRecordingServer, type RecordingServer } from "./recording-server.js";
+
+/**
+ * Stand-in for the Docker Hub API (unreachable here): `POST /v2/users/login` answers a JWT for
+ * the one accepted username/password; `PATCH /v2/repositories/{ns}/{name}/` stores descriptions.
+ */
+export interface DockerHubStandin extends RecordingServer {
+  readonly descriptions: Map<string, { full_description?: string; description?: string }>;
+  readonly jwt: string;
+}
+
+export async function startDockerHubStandin(options: { username: string; password: string; repositories: readonly string[] }): Promise<DockerHubStandin> {
+  const descriptions = new Map<string, { full_description?: string; description?: string }>();
+  const jwt = "standin-jwt-" + Math.random().toString(36).slice(2);
+  const server = await startRecordingServer((req) => {
+    if (req.method === "POST" && req.path === "/v2/users/login") {
+      const input = JSON.parse(req.body.toString("utf8") || "{}") as { username?: string; password?: string };
+      if (input.username !== options.username || input.password !== options.password) {
+        return { status: 401, body: { detail: "Incorrect authentication credentials" } };
+      }
+      return { status: 200, body: { token: jwt } };
+    }
+    const repo = /^\/v2\/repositories\/([^/]+\/[^/]+)\/$/.exec(req.path);
+    if (req.method === "PATCH" && repo) {
+      if (req.headers["authorization"] !== `Bearer ${jwt}`) return { status: 401, body: { detail: "authentication required" } };
+      if (!options.repositories.includes(repo[1]!)) return { status: 404, body: { detail: "Object not found" } };
+      const input = JSON.parse(req.body.toString("utf8") || "{}") as { full_description?: string; description?: string };
+      descriptions.set(repo[1]!, { ...descriptions.get(repo[1]!), ...input });
+      return { status: 200, body: { name: repo[1]!.split("/")[1], namespace: repo[1]!.split("/")[0], ...descriptions.get(repo[1]!) } };
+    }
+    return undefined;
+  });
+  return Object.assign(server, { descriptions, jwt });
+}

@@ -1,0 +1,79 @@
+import { StageFailedError } from "./errors.js";
+
+/** "skipped": the stage could not run because one it depends on failed (that one is the failure). */
+export type StageStatus = "passed" | "failed" | "skipped";
+
+/** The outcome of one stage of a run, as the summary table shows it. */
+export interface StageResult {
+  name: string;
+  status: StageStatus;
+  durationMs: number;
+  /** One line: what passed, or why it failed. */
+  summary: string;
+}
+
+/** A run of several stages: every stage is listed, failed or not. JSON-serialisable. */
+export interface RunReport {
+  ok: boolean;
+  stages: StageResult[];
+  failed: string[];
+  totalMs: number;
+}
+
+/** Times a stage and turns its outcome, including a thrown error, into a {@link StageResult}. */
+export async function runStage(
+  name: string,
+  stage: () => Promise<string>,
+  now: () => number = Date.now,
+): Promise<StageResult> {
+  const started = now();
+  try {
+    const summary = await stage();
+    return { name, status: "passed", durationMs: now() - started, summary };
+  } catch (error) {
+    return { name, status: "failed", durationMs: now() - started, summary: errorText(error) };
+  }
+}
+
+/** A stage that could not run, and why. */
+export function skippedStage(name: string, reason: string): StageResult {
+  return { name, status: "skipped", durationMs: 0, summary: reason };
+}
+
+/** Folds stage results into one report; the run fails if any stage failed. */
+export function aggregate(stages: StageResult[], totalMs: number): RunReport {
+  const failed = stages.filter((s) => s.status === "failed").map((s) => s.name);
+  return { ok: failed.length === 0, stages, failed, totalMs };
+}
+
+/** A Markdown table of every stage: status, duration, summary (its first line). */
+export function summaryTable(report: RunReport): string {
+  const rows = report.stages.map((s) => {
+    const status = { passed: "✅ passed", failed: "❌ failed", skipped: "⏭️ skipped" }[s.status];
+    const firstLine = (s.summary.split("\n")[0] ?? "").replace(/\|/g, "\\|");
+    return `| ${s.name} | ${status} | ${seconds(s.durationMs)} | ${firstLine} |`;
+  });
+  const verdict = report.ok
+    ? `All ${report.stages.length} stages passed in ${seconds(report.totalMs)}.`
+    : `${report.failed.length} of ${report.stages.length} stages failed: ${report.failed.join(", ")}.`;
+  return ["| stage | status | duration | summary |", "|---|---|---|---|", ...rows, "", verdict].join("\n");
+}
+
+/** Throws one error naming every failed stage, with each stage's own message below it. */
+export function assertRunPassed(report: RunReport): void {
+  if (report.ok) return;
+  const details = report.stages
+    .filter((s) => s.status === "failed")
+    .map((s) => `[${s.name}] ${s.summary}`)
+    .join("\n\n");
+  throw new StageFailedError(`ci failed in ${report.failed.join(", ")}\n\n${details}`, report.failed);
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+
+import { StageFailedError } from "../../../src/core/errors.js";
+import { aggregate, assertRunPassed, runStage, skippedStage, summaryTable } from "../../../src/core/report.js";
+
+/** A clock that advances by the given steps, one per call. */
+function clock(...times: number[]): () => number {
+  let i = 0;
+  return () => times[Math.min(i++, times.length - 1)] ?? 0;
+}
+
+describe("runStage", () => {
+  it("times a passing stage and keeps its summary", async () => {
+    expect(await runStage("lint", async () => "all clean", clock(1000, 3500))).toEqual({
+      name: "lint",
+      status: "passed",
+      durationMs: 2500,
+      summary: "all clean",
+    });
+  });
+
+  it("turns a thrown error into a failed result with the error's message", async () => {
+    const result = await runStage("test", async () => {
+      throw new StageFailedError("tests failed: unit suite: 1 of 5 failed");
+    }, clock(0, 40));
+    expect(result).toMatchObject({ status: "failed", durationMs: 40, summary: "tests failed: unit suite: 1 of 5 failed" });
+  });
+});
+
+describe("aggregate, summaryTable and assertRunPassed", () => {
+  const passed = { name: "lint", status: "passed" as const, durationMs: 1200, summary: "all clean" };
+  const failedTest = { name: "test", status: "failed" as const, durationMs: 9000, summary: "tests failed: unit | integration\nmore" };
+  const failedScan = { name: "scan", status: "failed" as const, durationMs: 300, summary: "source scan: the scanner failed" };
+
+  it("passes only when no stage failed; skipped stages are not failures of their own", () => {
+    expect(aggregate([passed, skippedStage("scan-image", "not run")], 10).ok).toBe(true);
+    const report = aggregate([passed, failedTest, failedScan], 10_500);
+    expect(report.ok).toBe(false);
+    expect(report.failed).toEqual(["test", "scan"]);
+  });
+
+  it("renders every stage with status, duration and the first line of its summary", () => {
+    const table = summaryTable(aggregate([passed, failedTest, failedScan, skippedStage("scan-image", "not run: build failed")], 10_500));
+    expect(table.split("\n")).toEqual([
+      "| stage | status | duration | summary |",
+      "|---|---|---|---|",
+      "| lint | ✅ passed | 1.2 s | all clean |",
+      "| test | ❌ failed | 9.0 s | tests failed: unit \\| integration |",
+      "| scan | ❌ failed | 0.3 s | source scan: the scanner failed |",
+      "| scan-image | ⏭️ skipped | 0.0 s | not run: build failed |",
+      "",
+      "2 of 4 stages failed: test, scan.",
+    ]);
+  });
+
+  it("throws one error naming every failed stage with each stage's full message", () => {
+    const report = aggregate([passed, failedTest, failedScan], 1);
+    expect(() => assertRunPassed(report)).toThrow(StageFailedError);
+    try {
+      assertRunPassed(report);
+    } catch (error) {
+      const message = (error as Error).message;
+      expect(message.split("\n")[0]).toBe("ci failed in test, scan");
+      expect(message).toContain("[test] tests failed: unit | integration\nmore");
+      expect(message).toContain("[scan] source scan: the scanner failed");
+      expect((error as StageFailedError).failures).toEqual(["test", "scan"]);
+    }
+    expect(() => assertRunPassed(aggregate([passed], 1))).not.toThrow();
+  });
+});

@@ -1,0 +1,62 @@
+import { readFileSync } from "node:fs";
+
+import { describe, expect, it } from "vitest";
+
+import { ScannerFailedError, VulnerabilitiesFoundError } from "../../../src/core/errors.js";
+import { parseTrivyReport, trivyVerdict } from "../../../src/core/trivy.js";
+
+const fixture = (name: string) => readFileSync(new URL(`../../fixtures/trivy/${name}`, import.meta.url), "utf8");
+const findings = fixture("fs-findings.json");
+const clean = fixture("fs-clean.json");
+
+describe("parseTrivyReport", () => {
+  it("keeps findings at the configured severities only", () => {
+    expect(parseTrivyReport(findings, ["CRITICAL", "HIGH"])).toEqual([
+      { kind: "vulnerability", id: "CVE-2024-0001", severity: "HIGH", target: "requirements.txt", title: "jinja2: sandbox breakout" },
+      { kind: "vulnerability", id: "CVE-2024-0003", severity: "CRITICAL", target: "requirements.txt", title: "cryptography: null deref" },
+      { kind: "secret", id: "aws-access-key-id", severity: "CRITICAL", target: "enterprise/config.py:12", title: "AWS Access Key ID" },
+    ]);
+    expect(parseTrivyReport(findings, ["MEDIUM"]).map((f) => f.id)).toEqual(["CVE-2024-0002"]);
+    expect(parseTrivyReport(clean, ["CRITICAL", "HIGH"])).toEqual([]);
+  });
+
+  it("treats a report that is not JSON as a scanner failure", () => {
+    expect(() => parseTrivyReport("FATAL error", ["HIGH"])).toThrow(ScannerFailedError);
+  });
+});
+
+describe("trivyVerdict", () => {
+  const ran = (scanners: string, reportJson: string) => ({ scanners, exitCode: 0, output: "", reportJson });
+
+  it("passes a clean scan", () => {
+    expect(trivyVerdict("source scan", [ran("vuln", clean), ran("secret", clean)], ["CRITICAL", "HIGH"])).toBe(
+      "source scan: no CRITICAL/HIGH findings (vuln, secret)",
+    );
+  });
+
+  it("fails on findings, counting them by kind", () => {
+    const run = () => trivyVerdict("source scan", [ran("vuln", findings)], ["CRITICAL", "HIGH"]);
+    expect(run).toThrow(VulnerabilitiesFoundError);
+    expect(run).toThrow(
+      "source scan: found 2 vulnerabilities, 1 secret (HIGH CVE-2024-0001 in requirements.txt, CRITICAL CVE-2024-0003 in requirements.txt, CRITICAL aws-access-key-id in enterprise/config.py:12) at severity CRITICAL,HIGH",
+    );
+  });
+
+  it("calls a non-zero exit or a missing report a scanner failure, never clean", () => {
+    const dbDown = { scanners: "vuln", exitCode: 1, output: "FATAL\tinit error: DB error: failed to download vulnerability DB" };
+    const run = () => trivyVerdict("source scan", [dbDown, ran("secret", clean)], ["CRITICAL", "HIGH"]);
+    expect(run).toThrow(ScannerFailedError);
+    expect(run).toThrow("source scan: the scanner failed, so there is no verdict");
+    expect(run).toThrow("failed to download vulnerability DB");
+    const noReport = { scanners: "vuln", exitCode: 0, output: "" };
+    expect(() => trivyVerdict("image scan", [noReport], ["HIGH"])).toThrow(ScannerFailedError);
+  });
+
+  it("still reports what the working scanner found when another one failed", () => {
+    const dbDown = { scanners: "vuln", exitCode: 1, output: "DB error" };
+    const secrets = ran("secret", findings.replace(/"Vulnerabilities": \[[\s\S]*?\]\n/, '"Vulnerabilities": []\n'));
+    expect(() => trivyVerdict("source scan", [dbDown, secrets], ["CRITICAL"])).toThrow(
+      "; the scanners that did run also found 1 secret (CRITICAL aws-access-key-id in enterprise/config.py:12)",
+    );
+  });
+});

@@ -1,0 +1,201 @@
+/**
+ * The CI/CD pipeline of the FaultMaven Auth Service, as a Dagger module.
+ *
+ * Every function is a thin wire between Dagger and the stages in src/stages; every decision
+ * (verdicts, tags, reports) lives in src/core. Run `dagger functions` for the list.
+ */
+import { argument, type Container, type Directory, func, object } from "@dagger.io/dagger";
+
+import type { SourceStage } from "./core/layout.js";
+import { assertRunPassed } from "./core/report.js";
+import type { PipelineSettings, RawSettings } from "./core/settings.js";
+import { ciStage } from "./stages/ci.js";
+import { buildImage, verifyImage } from "./stages/image.js";
+import { lintStage } from "./stages/lint.js";
+import { reportsOrThrow, type StageOutcome } from "./stages/outcome.js";
+import { pythonWithDevRequirements } from "./stages/python.js";
+import { scanImageStage, scanSourceStage } from "./stages/scan.js";
+import { loadSettings } from "./stages/source.js";
+import { testStage } from "./stages/test.js";
+
+@object()
+export class FaultmavenAuthPipeline {
+  source: Directory;
+  pythonVersion?: string;
+  packageName?: string;
+  coverageThreshold?: number;
+  imageSizeLimitMb?: number;
+  flake8MaxLineLength?: number;
+  trivySeverities?: string;
+  pythonImage?: string;
+  postgresImage?: string;
+  redisImage?: string;
+  trivyImage?: string;
+
+  /**
+   * Settings come from these arguments, else from the service's own `[tool.faultmaven-pipeline]`
+   * table in its pyproject.toml (kebab-case keys: python-version, package, coverage-threshold,
+   * image-size-limit-mb, flake8-max-line-length, trivy-severities), else from the defaults below.
+   *
+   * @param source The service repository: its Python package, tests/, requirements-dev.txt and Dockerfile. Default: the bundled example service.
+   * @param pythonVersion Python version of the lint and test containers. Default: "3.11".
+   * @param packageName The service's Python package (linted, type-checked, covered). Default: "enterprise".
+   * @param coverageThreshold Minimum unit-test line coverage of the package, in percent (0-100). Default: 70.
+   * @param imageSizeLimitMb Largest allowed image: uncompressed size of its layers, in MB. Default: 500.
+   * @param flake8MaxLineLength flake8 --max-line-length. Default: 100.
+   * @param trivySeverities Comma-separated severities that fail a Trivy scan. Default: "CRITICAL,HIGH".
+   * @param pythonImage Python image for lint, tests and the Dockerfile's PYTHON_IMAGE build argument. Default: python:3.11-slim pinned by digest.
+   * @param postgresImage Postgres image of the test service. Default: postgres:15-alpine pinned by digest.
+   * @param redisImage Redis image of the test service. Default: redis:7-alpine pinned by digest.
+   * @param trivyImage Trivy scanner image. Default: aquasec/trivy pinned by digest.
+   */
+  constructor(
+    @argument({ defaultPath: "/examples/auth-service", ignore: [".git", "**/.venv", "**/__pycache__"] })
+    source: Directory,
+    pythonVersion?: string,
+    packageName?: string,
+    coverageThreshold?: number,
+    imageSizeLimitMb?: number,
+    flake8MaxLineLength?: number,
+    trivySeverities?: string,
+    pythonImage?: string,
+    postgresImage?: string,
+    redisImage?: string,
+    trivyImage?: string,
+  ) {
+    this.source = source;
+    this.pythonVersion = pythonVersion;
+    this.packageName = packageName;
+    this.coverageThreshold = coverageThreshold;
+    this.imageSizeLimitMb = imageSizeLimitMb;
+    this.flake8MaxLineLength = flake8MaxLineLength;
+    this.trivySeverities = trivySeverities;
+    this.pythonImage = pythonImage;
+    this.postgresImage = postgresImage;
+    this.redisImage = redisImage;
+    this.trivyImage = trivyImage;
+  }
+
+  /**
+   * Lint the service: black --check, isort --check-only, flake8, mypy and bandit -ll, run
+   * concurrently; all five always run and a failure lists every failing tool with its output.
+   * Returns lint/<tool>.txt.
+   *
+   * Example usage: dagger call lint export --path=reports
+   *
+   * @param failOnError Fail when a linter fails. With false, return the reports anyway.
+   */
+  @func()
+  async lint(failOnError = true): Promise<Directory> {
+    const settings = await this.settings(["lint"]);
+    const python = pythonWithDevRequirements(this.source, settings);
+    return this.finish("lint", await lintStage(python, settings, await this.source.exists("tests")), failOnError);
+  }
+
+  /**
+   * Run the unit (with coverage threshold), integration and security test suites against
+   * Postgres 15 and Redis 7 service containers. Returns tests/junit-<suite>.xml and tests/coverage.xml.
+   *
+   * Example usage: dagger call test --fail-on-error=false export --path=reports
+   *
+   * @param failOnError Fail when a suite fails or coverage is below the threshold. With false, return the reports anyway.
+   */
+  @func()
+  async test(failOnError = true): Promise<Directory> {
+    const settings = await this.settings(["test"]);
+    const python = pythonWithDevRequirements(this.source, settings);
+    return this.finish("test", await testStage(python, settings), failOnError);
+  }
+
+  /**
+   * Trivy filesystem scan of the source (vulnerabilities and secrets at the configured
+   * severities, .trivyignore respected). Returns scan/trivy-fs-*.json and .sarif. "Vulnerabilities
+   * found" and "the scanner failed" are different errors.
+   *
+   * Example usage: dagger call scan export --path=reports
+   *
+   * @param failOnError Fail on findings or on a scanner failure. With false, return the reports anyway.
+   */
+  @func()
+  async scan(failOnError = true): Promise<Directory> {
+    const settings = await this.settings(["scan"]);
+    return this.finish("scan", await scanSourceStage(this.source, settings), failOnError);
+  }
+
+  /**
+   * Build the service's Dockerfile and check the image: its size against the limit and
+   * `alembic --version` inside it. Returns the image.
+   *
+   * Example usage: dagger call build export --path=image.tar
+   *
+   * @param appVersion Version baked into the image (build argument APP_VERSION, served by GET /).
+   */
+  @func()
+  async build(appVersion = "dev"): Promise<Container> {
+    const settings = await this.settings(["build"]);
+    const image = buildImage(this.source, settings, appVersion);
+    console.log(`[build] ${await verifyImage(image, settings)}`);
+    return image;
+  }
+
+  /**
+   * Build the image and scan it with Trivy before anything is pushed. Returns
+   * scan/trivy-image-*.json and .sarif.
+   *
+   * Example usage: dagger call scan-image export --path=reports
+   *
+   * @param appVersion Version baked into the image.
+   * @param failOnError Fail on findings or on a scanner failure. With false, return the reports anyway.
+   */
+  @func()
+  async scanImage(appVersion = "dev", failOnError = true): Promise<Directory> {
+    const settings = await this.settings(["build", "scan"]);
+    const image = await this.build(appVersion);
+    return this.finish("scan-image", await scanImageStage(image, this.source, settings), failOnError);
+  }
+
+  /**
+   * The whole CI: lint, test and scan concurrently, then build (size and alembic checks) and the
+   * image scan. Prints a summary table of every stage (status, duration) and fails naming every
+   * failed stage. Returns every stage's reports plus summary.md and summary.json.
+   *
+   * Example usage: dagger call ci export --path=reports
+   *
+   * @param appVersion Version baked into the image.
+   * @param failOnError Fail when any stage failed. With false, return the reports anyway.
+   */
+  @func()
+  async ci(appVersion = "dev", failOnError = true): Promise<Directory> {
+    const settings = await this.settings(["lint", "test", "scan", "build"]);
+    const run = await ciStage(this.source, settings, { appVersion, log: (line) => console.log(line) });
+    console.log(await run.reports.file("summary.md").contents());
+    if (failOnError) assertRunPassed(run.report);
+    return run.reports;
+  }
+
+  /** Settings from arguments, pyproject and defaults, validated with the layout the stages need. */
+  private settings(stages: SourceStage[]): Promise<PipelineSettings> {
+    const raw: RawSettings = {
+      pythonVersion: this.pythonVersion,
+      packageName: this.packageName,
+      coverageThreshold: this.coverageThreshold,
+      imageSizeLimitMb: this.imageSizeLimitMb,
+      flake8MaxLineLength: this.flake8MaxLineLength,
+      trivySeverities: this.trivySeverities,
+      pythonImage: this.pythonImage,
+      postgresImage: this.postgresImage,
+      redisImage: this.redisImage,
+      trivyImage: this.trivyImage,
+    };
+    return loadSettings(this.source, raw, stages);
+  }
+
+  /** A stage's reports, or its error; with failOnError false the error is printed and the reports returned. */
+  private finish(stage: string, outcome: StageOutcome, failOnError: boolean): Directory {
+    if (outcome.error && !failOnError) {
+      console.log(`[${stage}] FAILED (returning reports because failOnError is false): ${outcome.summary}`);
+      return outcome.reports;
+    }
+    return reportsOrThrow(outcome);
+  }
+}

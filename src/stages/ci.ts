@@ -1,0 +1,71 @@
+import { type Container, dag, type Directory } from "@dagger.io/dagger";
+
+import { aggregate, type RunReport, runStage, skippedStage, type StageResult, summaryTable } from "../core/report.js";
+import type { PipelineSettings } from "../core/settings.js";
+import { buildImage, verifyImage } from "./image.js";
+import { lintStage } from "./lint.js";
+import type { StageOutcome } from "./outcome.js";
+import { pythonWithDevRequirements } from "./python.js";
+import { scanImageStage, scanSourceStage } from "./scan.js";
+import { testStage } from "./test.js";
+
+/** The whole CI run: the report of every stage and one directory holding every stage's reports. */
+export interface CiRun {
+  report: RunReport;
+  reports: Directory;
+}
+
+/**
+ * lint, test and scan concurrently; then build (with its size and alembic checks) and the image
+ * scan. Every stage runs whatever the others did, except the image scan, which needs an image.
+ * The reports directory holds each stage's reports plus summary.md and summary.json.
+ */
+export async function ciStage(
+  source: Directory,
+  settings: PipelineSettings,
+  opts: { appVersion: string; log?: (line: string) => void },
+): Promise<CiRun> {
+  const log = opts.log ?? (() => {});
+  const started = Date.now();
+  const python = pythonWithDevRequirements(source, settings);
+  const hasTests = await source.exists("tests");
+  const collected: StageOutcome[] = [];
+
+  const timed = async (name: string, stage: () => Promise<StageOutcome>): Promise<StageResult> => {
+    const result = await runStage(name, async () => {
+      const outcome = await stage();
+      collected.push(outcome);
+      if (outcome.error) throw outcome.error;
+      return outcome.summary;
+    });
+    log(`[ci] ${name} ${result.status} in ${(result.durationMs / 1000).toFixed(1)} s: ${result.summary.split("\n")[0]}`);
+    return result;
+  };
+
+  const concurrent = await Promise.all([
+    timed("lint", () => lintStage(python, settings, hasTests)),
+    timed("test", () => testStage(python, settings)),
+    timed("scan", () => scanSourceStage(source, settings)),
+  ]);
+
+  let image: Container | undefined;
+  const build = await runStage("build", async () => {
+    const built = buildImage(source, settings, opts.appVersion);
+    const summary = await verifyImage(built, settings);
+    image = built;
+    return summary;
+  });
+  log(`[ci] build ${build.status} in ${(build.durationMs / 1000).toFixed(1)} s: ${build.summary.split("\n")[0]}`);
+  const builtImage = image;
+  const scanImage = builtImage
+    ? await timed("scan-image", () => scanImageStage(builtImage, source, settings))
+    : skippedStage("scan-image", "not run: the build stage failed");
+
+  const report = aggregate([...concurrent, build, scanImage], Date.now() - started);
+  let reports = dag.directory();
+  for (const outcome of collected) reports = reports.withDirectory(".", outcome.reports);
+  reports = reports
+    .withNewFile("summary.md", summaryTable(report) + "\n")
+    .withNewFile("summary.json", JSON.stringify(report, null, 2) + "\n");
+  return { report, reports };
+}

@@ -1,0 +1,25 @@
+import { dag, type Container, type Directory } from "@dagger.io/dagger";
+
+import type { PipelineSettings } from "../core/settings.js";
+
+/** Paths never copied into a build container: VCS data and local virtualenvs/caches. */
+export const SOURCE_EXCLUDES = [".git", ".venv", "**/__pycache__", ".mypy_cache", ".pytest_cache", "htmlcov"];
+
+/**
+ * A Python container with the service's dev requirements installed and its source at /src.
+ * The requirement files are copied first, so a source-only change reuses the installed layer, and
+ * pip's download cache lives in a cache volume shared by runs.
+ */
+export function pythonWithDevRequirements(source: Directory, settings: PipelineSettings): Container {
+  const requirementFiles = dag.directory().withDirectory(".", source, { include: ["requirements*.txt", "constraints*.txt"] });
+  return dag
+    .container()
+    .from(settings.images.python)
+    .withEnvVariable("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+    .withEnvVariable("PYTHONDONTWRITEBYTECODE", "1")
+    .withMountedCache("/root/.cache/pip", dag.cacheVolume(`faultmaven-pip-${settings.pythonVersion}`))
+    .withDirectory("/src", requirementFiles)
+    .withWorkdir("/src")
+    .withExec(["pip", "install", "--no-compile", "-r", "requirements-dev.txt"])
+    .withDirectory("/src", source, { exclude: SOURCE_EXCLUDES });
+}

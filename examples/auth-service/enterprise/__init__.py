@@ -1,0 +1,1 @@
+"""FaultMaven Auth Service (enterprise edition): users, JWT sessions, teams, team SSO settings."""

@@ -23,17 +23,11 @@ export function parseDockerHubRepository(value: string): { namespace: string; na
 /** Docker Hub's limit for the short description. */
 export const MAX_SHORT_DESCRIPTION = 100;
 
-/** What to write on the Docker Hub repository page. */
-export interface DockerHubDescriptionOptions {
-  /** `namespace/name`. */
-  readonly repository: string;
+/** Where Docker Hub's API is and who logs in. */
+export interface DockerHubLogin {
   readonly username: string;
   /** Password or personal access token. Held in memory only. */
   readonly password: string;
-  /** The long description (markdown), usually the service README. */
-  readonly fullDescription: string;
-  /** One line, at most 100 characters. @default undefined (left unchanged) */
-  readonly shortDescription?: string;
   /**
    * Docker Hub's API root; tests point it at a local stand-in.
    * @default "https://hub.docker.com"
@@ -41,29 +35,40 @@ export interface DockerHubDescriptionOptions {
   readonly baseUrl?: string;
 }
 
+/** A logged-in Docker Hub API session (the JWT stays inside). */
+export interface DockerHubSession {
+  /** Sets the repository's descriptions: `PATCH /v2/repositories/{namespace}/{name}/`. */
+  updateDescription(options: { repository: string; fullDescription: string; shortDescription?: string }): Promise<void>;
+}
+
 /**
- * Updates the Docker Hub repository description: log in for a JWT (`POST /v2/users/login`),
- * then `PATCH /v2/repositories/{namespace}/{name}/`. Messages never include the credentials.
+ * Logs in to Docker Hub (`POST /v2/users/login` → JWT). Changes nothing on Docker Hub, so a
+ * release does it among its checks: wrong credentials stop the release before any write.
+ * Messages never include the credentials.
  */
-export async function updateDockerHubDescription(options: DockerHubDescriptionOptions): Promise<void> {
-  const { namespace, name } = parseDockerHubRepository(options.repository);
-  const base = (options.baseUrl ?? "https://hub.docker.com").replace(/\/+$/, "");
-  const login = await call(`${base}/v2/users/login`, "logging in to Docker Hub as " + options.username, {
+export async function loginToDockerHub(login: DockerHubLogin): Promise<DockerHubSession> {
+  const base = (login.baseUrl ?? "https://hub.docker.com").replace(/\/+$/, "");
+  const answer = await call(`${base}/v2/users/login`, "logging in to Docker Hub as " + login.username, {
     method: "POST",
     headers: { "Content-Type": "application/json", Accept: "application/json" },
-    body: JSON.stringify({ username: options.username, password: options.password }),
+    body: JSON.stringify({ username: login.username, password: login.password }),
   });
-  const token = (login as { token?: unknown }).token;
-  if (typeof token !== "string" || token === "") {
-    throw new ReleaseError("Docker Hub login answered without a token: check DOCKER_USERNAME/DOCKER_PASSWORD and that 2FA users pass an access token");
+  const jwt = (answer as { token?: unknown }).token;
+  if (typeof jwt !== "string" || jwt === "") {
+    throw new ReleaseError("Docker Hub login answered without a token: check DOCKER_USERNAME/DOCKER_PASSWORD (2FA accounts need an access token)");
   }
-  const patch: Record<string, string> = { full_description: options.fullDescription };
-  if (options.shortDescription !== undefined) patch["description"] = options.shortDescription;
-  await call(`${base}/v2/repositories/${namespace}/${name}/`, `updating the description of ${namespace}/${name}`, {
-    method: "PATCH",
-    headers: { "Content-Type": "application/json", Accept: "application/json", Authorization: `Bearer ${token}` },
-    body: JSON.stringify(patch),
-  });
+  return {
+    async updateDescription({ repository, fullDescription, shortDescription }) {
+      const { namespace, name } = parseDockerHubRepository(repository);
+      const patch: Record<string, string> = { full_description: fullDescription };
+      if (shortDescription !== undefined) patch["description"] = shortDescription;
+      await call(`${base}/v2/repositories/${namespace}/${name}/`, `updating the description of ${namespace}/${name}`, {
+        method: "PATCH",
+        headers: { "Content-Type": "application/json", Accept: "application/json", Authorization: `Bearer ${jwt}` },
+        body: JSON.stringify(patch),
+      });
+    },
+  };
 }
 
 async function call(url: string, action: string, init: RequestInit): Promise<unknown> {

@@ -2,7 +2,7 @@ import { ReleaseError, SettingsError } from "../errors.js";
 import { parseRepository, requireToken } from "../github/client.js";
 import { GitHubReleases } from "../github/releases.js";
 import { prependChangelogSection, renderChangelogSection } from "./changelog.js";
-import { dockerHubTags, MAX_SHORT_DESCRIPTION, parseDockerHubRepository, updateDockerHubDescription } from "./docker-hub.js";
+import { dockerHubTags, loginToDockerHub, MAX_SHORT_DESCRIPTION, parseDockerHubRepository, type DockerHubSession } from "./docker-hub.js";
 import { GitRepository, hostGit, type GitRunner } from "./git.js";
 import { assertServiceVersion } from "./service-version.js";
 import { parseReleaseVersion, previousReleaseTag } from "./version.js";
@@ -143,9 +143,18 @@ export async function release(options: ReleaseOptions): Promise<ReleaseReport> {
     }
   }
 
-  // 3. GitHub reads: an invalid token or unknown repository fails here, before any write.
+  // 3. Reads and logins: an invalid token, unknown repository or wrong Docker Hub password fails
+  //    here, before any write.
   const releases = new GitHubReleases({ ...options.github, token: githubToken });
   const existing = await releases.findByTag(version.tag);
+  let dockerHubSession: DockerHubSession | undefined;
+  if (docker && updateDescription && !options.dryRun) {
+    dockerHubSession = await loginToDockerHub({
+      username: dockerUser,
+      password: dockerPassword,
+      ...(docker.apiBaseUrl !== undefined ? { baseUrl: docker.apiBaseUrl } : {}),
+    });
+  }
   const tags = docker ? dockerHubTags(version) : [];
   const base = { tag: version.tag, version: version.version, prerelease: version.prerelease, commit, previousTag: previousTag ?? null, commitCount: commits.length, changelog, changelogFile };
 
@@ -161,14 +170,11 @@ export async function release(options: ReleaseOptions): Promise<ReleaseReport> {
   // 4. Writes, image first: a GitHub release must never announce an image that is not there.
   const published = docker?.publishImage ? await docker.publishImage(tags) : [];
   const githubRelease = await releases.upsert({ tag: version.tag, body: changelog, prerelease: version.prerelease }, existing);
-  if (docker && updateDescription && fullDescription !== undefined) {
-    await updateDockerHubDescription({
+  if (docker && dockerHubSession && fullDescription !== undefined) {
+    await dockerHubSession.updateDescription({
       repository: docker.repository,
-      username: dockerUser,
-      password: dockerPassword,
       fullDescription,
       ...(docker.shortDescription !== undefined ? { shortDescription: docker.shortDescription } : {}),
-      ...(docker.apiBaseUrl !== undefined ? { baseUrl: docker.apiBaseUrl } : {}),
     });
   }
   return {

@@ -1,0 +1,49 @@
+import type { AwsClients } from "../aws/clients.js";
+import { createAwsClients } from "../aws/clients.js";
+import type { AwsCredentialsInput } from "../aws/credentials.js";
+import { validateCredentials } from "../aws/credentials.js";
+import { validateEndpoint } from "../aws/clients.js";
+import type { BackoffOptions, Clock } from "./backoff.js";
+import type { EnvironmentConfig } from "./environments.js";
+
+/** How to reach AWS: shared by every entry point. */
+export interface AwsAccessOptions {
+  /** The target environment (from `dagger/environments.json`). */
+  readonly environment: EnvironmentConfig;
+  /** Static keys or a GitHub OIDC web identity. Ignored when `aws` is given. */
+  readonly credentials?: AwsCredentialsInput;
+  /** Endpoint for every AWS client (moto in tests), e.g. `http://127.0.0.1:55000`. @default undefined (real AWS) */
+  readonly endpoint?: string;
+  /** Ready-made clients (tests wrap them with fault injection). @default built from credentials/region/endpoint */
+  readonly aws?: AwsClients;
+  /** Progress lines (service events, phases). @default no output */
+  readonly log?: (line: string) => void;
+  /** Time source for waits. @default the system clock */
+  readonly clock?: Clock;
+}
+
+/** Timeouts and poll pacing. */
+export interface WaitSettings {
+  /** Longest wait for a rollout (and for a rollback) to become steady. @default 900000 (15 min) */
+  readonly rolloutTimeoutMs?: number;
+  /** Longest wait for the migration task to stop. @default 900000 (15 min) */
+  readonly migrationTimeoutMs?: number;
+  /** Poll delays while waiting on ECS. @default { initialMs: 2000, maxMs: 15000, factor: 1.5 } */
+  readonly backoff?: BackoffOptions;
+}
+
+/** Validates the access inputs without side effects (so bad input fails before any AWS call). */
+export function validateAccess(options: AwsAccessOptions): void {
+  if (!options.aws) validateCredentials(options.credentials);
+  validateEndpoint(options.endpoint);
+}
+
+/** The clients to use: the given ones, or new ones from credentials (STS call for a web identity). */
+export async function clientsFor(options: AwsAccessOptions): Promise<AwsClients> {
+  if (options.aws) return options.aws;
+  return createAwsClients({
+    region: options.environment.region,
+    credentials: validateCredentials(options.credentials),
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+  });
+}

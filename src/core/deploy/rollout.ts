@@ -1,0 +1,103 @@
+import { DescribeServicesCommand, UpdateServiceCommand, type Service, type ServiceEvent } from "@aws-sdk/client-ecs";
+import { DeploymentFailedError, DeploymentTimeoutError } from "../errors.js";
+import type { AwsClients } from "../aws/clients.js";
+import { backoffDelay, type BackoffOptions, type Clock } from "./backoff.js";
+import { judgeDeployment } from "./deployment-verdict.js";
+
+/** The deployment configuration every rollout uses: zero downtime and the circuit breaker with rollback. */
+export const ROLLOUT_CONFIGURATION = {
+  maximumPercent: 200,
+  minimumHealthyPercent: 100,
+  deploymentCircuitBreaker: { enable: true, rollback: true },
+} as const;
+
+/** Where and what to roll out. */
+export interface RolloutTarget {
+  readonly clients: Pick<AwsClients, "ecs">;
+  readonly cluster: string;
+  readonly service: string;
+}
+
+/**
+ * UpdateService to `taskDefinitionArn` and returns the new PRIMARY deployment's id.
+ * @throws DeploymentFailedError when ECS returns no PRIMARY deployment.
+ */
+export async function startRollout(target: RolloutTarget, taskDefinitionArn: string): Promise<string> {
+  const out = await target.clients.ecs.send(
+    new UpdateServiceCommand({
+      cluster: target.cluster,
+      service: target.service,
+      taskDefinition: taskDefinitionArn,
+      forceNewDeployment: true,
+      deploymentConfiguration: structuredClone(ROLLOUT_CONFIGURATION) as never,
+    }),
+  );
+  const primary = out.service?.deployments?.find((d) => d.status === "PRIMARY");
+  if (!primary?.id) {
+    throw new DeploymentFailedError(`UpdateService on ${target.cluster}/${target.service} returned no PRIMARY deployment: inspect the service events`);
+  }
+  return primary.id;
+}
+
+/** Options of `waitForDeployment`. */
+export interface WaitOptions extends RolloutTarget {
+  readonly deploymentId: string;
+  readonly taskDefinitionArn: string;
+  /** Give up after this long, with DeploymentTimeoutError. @default 900000 (15 min) */
+  readonly timeoutMs?: number;
+  /** Poll delays. @default { initialMs: 2000, maxMs: 15000, factor: 1.5 } */
+  readonly backoff?: BackoffOptions;
+  readonly clock: Clock;
+  /** Receives each new service event once, oldest first. */
+  readonly onEvent: (event: ServiceEvent) => void;
+  /** Event ids already shown (e.g. before UpdateService), so they are not streamed again. */
+  readonly seenEventIds?: Set<string>;
+}
+
+/** How the wait went: polls made (one DescribeServices each). */
+export interface WaitResult {
+  readonly polls: number;
+  readonly waitedMs: number;
+}
+
+/**
+ * Polls DescribeServices (once per poll, with backoff) until the deployment is steady, streaming new events.
+ * @throws DeploymentFailedError as soon as a poll shows it rolled back or FAILED, DeploymentTimeoutError on timeout.
+ */
+export async function waitForDeployment(options: WaitOptions): Promise<WaitResult> {
+  const { clients, cluster, service, deploymentId, taskDefinitionArn, clock } = options;
+  const timeoutMs = options.timeoutMs ?? 900_000;
+  const seen = options.seenEventIds ?? new Set<string>();
+  const startedAt = clock.now();
+  let polls = 0;
+  for (;;) {
+    const described = await clients.ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
+    polls += 1;
+    const current: Service | undefined = described.services?.[0];
+    streamNewEvents(current, seen, options.onEvent);
+    const verdict = judgeDeployment(current, deploymentId, taskDefinitionArn);
+    if (verdict.state === "steady") return { polls, waitedMs: clock.now() - startedAt };
+    if (verdict.state === "failed") {
+      throw Object.assign(new DeploymentFailedError(`rollout on ${cluster}/${service} failed: ${verdict.reason}`), { polls });
+    }
+    const delay = backoffDelay(polls - 1, options.backoff);
+    if (clock.now() - startedAt + delay > timeoutMs) {
+      throw Object.assign(
+        new DeploymentTimeoutError(
+          `deployment ${deploymentId} on ${cluster}/${service} was not steady after ${Math.round((clock.now() - startedAt) / 1000)} s (${verdict.detail}): raise the timeout or inspect the service events`,
+        ),
+        { polls },
+      );
+    }
+    await clock.sleep(delay);
+  }
+}
+
+/** Calls `onEvent` for events not seen yet, oldest first (ECS lists newest first). */
+export function streamNewEvents(service: Service | undefined, seen: Set<string>, onEvent: (event: ServiceEvent) => void): void {
+  const fresh = (service?.events ?? []).filter((e) => e.id && !seen.has(e.id)).reverse();
+  for (const event of fresh) {
+    seen.add(event.id as string);
+    onEvent(event);
+  }
+}

@@ -1,0 +1,56 @@
+/** Shared setup of the deploy integration tests: a seeded moto environment, a real publish into moto's ECR, fast waits. */
+import { PutImageCommand } from "@aws-sdk/client-ecr";
+import { randomBytes } from "node:crypto";
+import type { AwsClients } from "../../../src/core/aws/clients.js";
+import type { DeployOptions } from "../../../src/core/deploy/deploy.js";
+import type { PublishImage } from "../../../src/core/deploy/image.js";
+import { motoClients, type Seeded } from "../../support/moto.js";
+
+/** Fast poll pacing so waits take milliseconds, not minutes (the schedule's shape is what is tested). */
+export const FAST = {
+  backoff: { initialMs: 20, maxMs: 100, factor: 1.5 },
+  rolloutTimeoutMs: 5_000,
+  migrationTimeoutMs: 5_000,
+  smoke: { attempts: 2, backoff: { initialMs: 20, maxMs: 50 }, requestTimeoutMs: 2000 },
+} as const;
+
+/**
+ * A publish stand-in for the Dagger layer: it pushes a new, unique image manifest into moto's ECR repository under
+ * each tag (real PutImage calls) and returns `repo:tag@sha256:...` like `Container.publish` does.
+ */
+export function publishIntoMoto(seed: Seeded, pushed: { digests: string[]; logins: number }): PublishImage {
+  return async (target) => {
+    if (!target.login.registry || !target.login.password) throw new Error("publish got no ECR login");
+    pushed.logins += 1;
+    const clients = await motoClients();
+    const manifest = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: "application/vnd.docker.distribution.manifest.v2+json",
+      config: { mediaType: "application/vnd.docker.container.image.v1+json", size: 7, digest: `sha256:${randomBytes(32).toString("hex")}` },
+      layers: [],
+    });
+    let digest = "";
+    for (const tag of target.tags) {
+      const out = await clients.ecr.send(new PutImageCommand({ repositoryName: seed.environment.ecrRepository, imageManifest: manifest, imageTag: tag }));
+      digest = out.image?.imageId?.imageDigest as string;
+    }
+    clients.ecr.destroy();
+    pushed.digests.push(digest);
+    return `${target.repositoryUri}:${target.tags[0]}@${digest}`;
+  };
+}
+
+/** Deploy options for a seeded staging environment, smoke-checking `smokeUrl`. */
+export function stagingOptions(seed: Seeded, aws: AwsClients, smokeUrl: string, extra: Partial<DeployOptions> = {}): DeployOptions {
+  return {
+    environment: seed.environment,
+    aws,
+    gitSha: "0123456789abcdef0123456789abcdef01234567",
+    ...FAST,
+    smoke: { ...FAST.smoke, baseUrl: smokeUrl },
+    ...extra,
+  };
+}
+
+/** The staging APP_VERSION for the sha above. */
+export const STAGING_VERSION = "staging-0123456789abcdef0123456789abcdef01234567";

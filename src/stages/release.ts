@@ -1,0 +1,102 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { type Container, type Directory, ReturnType, type Secret, dag } from "@dagger.io/dagger";
+
+import { GitCommandError, type GitRunner } from "../core/release/git.js";
+import { release, type ReleaseReport } from "../core/release/release.js";
+
+/** Inputs of {@link releaseStage}. */
+export interface ReleaseStageOptions {
+  /** The release tag, `v1.2.3` or `v1.2.3-rc.1`. */
+  readonly version: string;
+  /** The repository WITH its `.git` directory (history and tags). */
+  readonly repo: Directory;
+  /** The release image to push to Docker Hub (the module's `build()`). */
+  readonly image: Container;
+  readonly githubToken: Secret;
+  readonly dockerUsername: Secret;
+  readonly dockerPassword: Secret;
+  /** GitHub `owner/repo` the release is created in. */
+  readonly githubRepository: string;
+  /** Docker Hub `namespace/name` the image is pushed to. */
+  readonly dockerHubRepository: string;
+  /** File holding `__version__`, relative to the repository root. @default "enterprise/main.py" */
+  readonly versionFile?: string;
+  /** Checks and notes only, no push and no API write. @default false */
+  readonly dryRun?: boolean;
+  /**
+   * An image with `git` to read the repository in a container. When unset, the repository is
+   * exported to a temp dir and read with the `git` of the process running the module.
+   * @default undefined
+   */
+  readonly gitImage?: string;
+  /** GitHub API root (GitHub Enterprise, tests). @default "https://api.github.com" */
+  readonly githubApiUrl?: string;
+  /** Docker Hub API root (tests). @default "https://hub.docker.com" */
+  readonly dockerHubApiUrl?: string;
+  /** Registry the image is pushed to. @default "docker.io" */
+  readonly registry?: string;
+}
+
+/**
+ * The Dagger side of a release: reads the repository, turns the token Secrets into in-memory
+ * strings for the API clients only (never into a container, file, env var or log), and pushes the
+ * image with `withRegistryAuth` so the Docker password stays a Secret. Every decision is in
+ * src/core/release.
+ */
+export async function releaseStage(options: ReleaseStageOptions): Promise<ReleaseReport> {
+  const registry = options.registry ?? "docker.io";
+  const [githubToken, dockerUsername, dockerPassword] = await Promise.all([
+    options.githubToken.plaintext(),
+    options.dockerUsername.plaintext(),
+    options.dockerPassword.plaintext(),
+  ]);
+  const publishImage = async (tags: readonly string[]): Promise<string[]> => {
+    const authed = options.image.withRegistryAuth(registry, dockerUsername, options.dockerPassword);
+    const refs: string[] = [];
+    // One tag at a time: `latest` is only moved once the version tag is known to be there.
+    for (const tag of tags) refs.push(await authed.publish(`${registry}/${options.dockerHubRepository}:${tag}`));
+    return refs;
+  };
+  const common = {
+    version: options.version,
+    github: { repository: options.githubRepository, token: githubToken, ...(options.githubApiUrl ? { baseUrl: options.githubApiUrl } : {}) },
+    dockerHub: {
+      repository: options.dockerHubRepository,
+      username: dockerUsername,
+      password: dockerPassword,
+      publishImage,
+      ...(options.dockerHubApiUrl ? { apiBaseUrl: options.dockerHubApiUrl } : {}),
+    },
+    ...(options.versionFile ? { versionFile: options.versionFile } : {}),
+    ...(options.dryRun ? { dryRun: true } : {}),
+  };
+
+  if (options.gitImage) {
+    return release({ ...common, git: containerGit(options.gitImage, options.repo), where: "the release source" });
+  }
+  // Export, then read with the local git: one export instead of one container exec per git command.
+  const dir = await mkdtemp(join(tmpdir(), "release-source-"));
+  try {
+    await options.repo.export(dir);
+    return await release({ ...common, git: dir, where: "the release source" });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** A {@link GitRunner} that runs each git command in a container of `image` with the repository mounted. */
+export function containerGit(image: string, repo: Directory): GitRunner {
+  const base = dag.container().from(image).withMountedDirectory("/repo", repo).withWorkdir("/repo");
+  return async (args) => {
+    const run = base.withExec(["git", "-c", "safe.directory=*", ...args], { expect: ReturnType.Any });
+    const [exitCode, stdout, stderr] = await Promise.all([run.exitCode(), run.stdout(), run.stderr()]);
+    if (exitCode !== 0) {
+      const detail = stderr.trim().split("\n")[0] ?? "";
+      throw new GitCommandError(`git ${args.join(" ")} failed in the release source: ${detail}`, exitCode);
+    }
+    return stdout;
+  };
+}

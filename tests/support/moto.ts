@@ -99,7 +99,8 @@ export async function seedEnvironment(options: SeedOptions = {}): Promise<Seeded
       schemaVersion: 2,
       mediaType: "application/vnd.docker.distribution.manifest.v2+json",
       config: { mediaType: "application/vnd.docker.container.image.v1+json", size: 100 + counter, digest: `sha256:${randomBytes(32).toString("hex")}` },
-      layers: [],
+      // moto derives the image digest from the layer digests: a random layer makes each image distinct.
+      layers: [{ mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip", size: 32, digest: `sha256:${randomBytes(32).toString("hex")}` }],
     });
     const out = await clients.ecr.send(new PutImageCommand({ repositoryName: repository, imageManifest: manifest, ...(tag ? { imageTag: tag } : {}) }));
     return out.image?.imageId?.imageDigest as string;

@@ -27,7 +27,8 @@ export function publishIntoMoto(seed: Seeded, pushed: { digests: string[]; login
       schemaVersion: 2,
       mediaType: "application/vnd.docker.distribution.manifest.v2+json",
       config: { mediaType: "application/vnd.docker.container.image.v1+json", size: 7, digest: `sha256:${randomBytes(32).toString("hex")}` },
-      layers: [],
+      // moto derives the image digest from the layer digests: a random layer makes each image distinct.
+      layers: [{ mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip", size: 32, digest: `sha256:${randomBytes(32).toString("hex")}` }],
     });
     let digest = "";
     for (const tag of target.tags) {

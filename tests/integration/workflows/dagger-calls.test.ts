@@ -1,0 +1,58 @@
+/**
+ * Every `dagger call` in the workflows names a function and arguments the module really has,
+ * passes every required argument, and hands Secret arguments through a secret provider (env:,
+ * cmd:, file:) rather than as plain text. Checked against the module's offline introspection,
+ * which lists exactly what `dagger functions` would.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { describeModule, type ModuleSurface } from "../../support/introspect.js";
+import { allDaggerCalls, type DaggerCall } from "./workflow-files.js";
+
+let surface: ModuleSurface;
+beforeAll(async () => {
+  surface = await describeModule();
+}, 300_000);
+
+const calls = allDaggerCalls();
+
+describe("dagger calls in .github/workflows", () => {
+  it("finds the five calls: ci, deploy staging, deploy production, rollback, release", () => {
+    expect(calls.map((c) => `${c.file}:${c.job}:${c.fn}`)).toEqual([
+      "ci.yml:ci:ci",
+      "cd.yml:deploy-staging:deploy",
+      "cd.yml:deploy-production:deploy",
+      "cd.yml:rollback-production:rollback",
+      "release.yml:release:release",
+    ]);
+  });
+
+  it.each(calls.map((c) => [`${c.file} ${c.job}: ${c.fn}`, c] as [string, DaggerCall]))("%s matches the module surface", (_name, call) => {
+    const problems: string[] = [];
+    const check = (where: string, given: Map<string, string>, declared: ModuleSurface["constructorArgs"]) => {
+      for (const [flag, value] of given) {
+        const arg = declared.find((a) => a.name === flag);
+        if (!arg) {
+          problems.push(`${where}: --${flag} does not exist (has: ${declared.map((a) => a.name).join(", ")})`);
+          continue;
+        }
+        if (arg.type === "Secret" && !/^(env|cmd|file):/.test(value)) problems.push(`${where}: --${flag} is a Secret but gets a plain value`);
+      }
+      for (const arg of declared) {
+        if (!arg.optional && !given.has(arg.name)) problems.push(`${where}: required --${arg.name} is missing`);
+      }
+    };
+    check("constructor", call.constructorFlags, surface.constructorArgs);
+    const fn = surface.functions.find((f) => f.name === call.fn);
+    if (!fn) problems.push(`function ${call.fn} does not exist (has: ${surface.functions.map((f) => f.name).join(", ")})`);
+    else check(call.fn, call.flags, fn.args);
+    expect(problems).toEqual([]);
+  });
+
+  it("side-effecting functions are never served from the function cache", () => {
+    for (const name of ["deploy", "rollback", "release"]) {
+      const fn = surface.functions.find((f) => f.name === name);
+      expect(fn, `function ${name}`).toBeDefined();
+      expect(fn?.cache).toBe("never");
+    }
+  });
+});

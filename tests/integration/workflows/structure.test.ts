@@ -1,0 +1,125 @@
+/**
+ * The workflow rules of issue 5 that the linters do not enforce on their own: the spec's
+ * triggers, checkout + one Dagger step per job, the CLI pinned to the module's engine, least
+ * privilege per job, one deploy at a time per environment, OIDC instead of stored AWS keys.
+ */
+import { accessSync, constants, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { allDaggerCalls, readWorkflow, ROOT, WORKFLOW_FILES } from "./workflow-files.js";
+
+const ENGINE = (JSON.parse(readFileSync(resolve(ROOT, "dagger.json"), "utf8")) as { engineVersion: string }).engineVersion;
+
+describe.each(WORKFLOW_FILES)("%s", (file) => {
+  const { workflow, text } = readWorkflow(file);
+
+  it("defaults to contents: read at the top level", () => {
+    expect(workflow.permissions).toEqual({ contents: "read" });
+  });
+
+  it("pins every action to a full commit sha with its version in a comment", () => {
+    const uses = text.split("\n").filter((l) => /^\s*(-\s+)?uses:/.test(l));
+    expect(uses.length).toBeGreaterThan(0);
+    for (const line of uses) expect(line).toMatch(/uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+  });
+
+  it("runs exactly checkout (no persisted credentials) + one Dagger step per job, with the CLI at the engine version", () => {
+    for (const job of Object.values(workflow.jobs)) {
+      expect(job.steps).toHaveLength(2);
+      const [checkout, dagger] = job.steps;
+      expect(checkout!.uses).toMatch(/^actions\/checkout@/);
+      expect(checkout!.with?.["persist-credentials"]).toBe(false);
+      expect(dagger!.uses).toMatch(/^dagger\/dagger-for-github@/);
+      expect(`v${String(dagger!.with?.["version"])}`).toBe(ENGINE);
+      expect(job.steps.some((s) => s.run !== undefined)).toBe(false);
+    }
+  });
+
+  it("never expands ${{ }} inside a command: values reach the call through env", () => {
+    for (const job of Object.values(workflow.jobs)) {
+      for (const step of job.steps) {
+        expect(String(step.with?.["call"] ?? "")).not.toContain("${{");
+        expect(step.run ?? "").not.toContain("${{");
+      }
+    }
+  });
+
+  it("stores no AWS keys", () => {
+    expect(text).not.toMatch(/AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|aws-access-key/i);
+  });
+});
+
+describe("triggers", () => {
+  it("ci: pushes to main, develop, feature/** and pull requests to main/develop", () => {
+    expect(readWorkflow("ci.yml").workflow.on).toEqual({
+      push: { branches: ["main", "develop", "feature/**"] },
+      pull_request: { branches: ["main", "develop"] },
+    });
+  });
+  it("cd: main and v*.*.* tags, plus manual dispatch for the rollback", () => {
+    expect(readWorkflow("cd.yml").workflow.on).toEqual({ push: { branches: ["main"], tags: ["v*.*.*"] }, workflow_dispatch: null });
+  });
+  it("release: v*.*.* tags", () => {
+    expect(readWorkflow("release.yml").workflow.on).toEqual({ push: { tags: ["v*.*.*"] } });
+  });
+});
+
+describe("jobs", () => {
+  const cd = readWorkflow("cd.yml").workflow.jobs;
+  const ci = readWorkflow("ci.yml").workflow.jobs;
+  const rel = readWorkflow("release.yml").workflow.jobs;
+
+  it("grant id-token only to the AWS jobs, security-events only to ci, contents: write only to release", () => {
+    expect(ci["ci"]!.permissions).toEqual({ contents: "read", "security-events": "write" });
+    for (const name of ["deploy-staging", "deploy-production", "rollback-production"]) {
+      expect(cd[name]!.permissions).toEqual({ contents: "read", "id-token": "write" });
+    }
+    expect(rel["release"]!.permissions).toEqual({ contents: "write" });
+  });
+
+  it("deploy one at a time per environment and never cancel a running deploy", () => {
+    expect(cd["deploy-staging"]).toMatchObject({ environment: "staging", concurrency: { group: "deploy-staging", "cancel-in-progress": false } });
+    expect(cd["deploy-production"]).toMatchObject({ environment: "production", concurrency: { group: "deploy-production", "cancel-in-progress": false } });
+    expect(cd["rollback-production"]).toMatchObject({ environment: "production", concurrency: { group: "deploy-production", "cancel-in-progress": false } });
+  });
+
+  it("route main to staging, tags to production and the manual dispatch to the rollback", () => {
+    expect(cd["deploy-staging"]!.if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/main'");
+    expect(cd["deploy-production"]!.if).toBe("github.event_name == 'push' && startsWith(github.ref, 'refs/tags/v')");
+    expect(cd["rollback-production"]!.if).toBe("github.event_name == 'workflow_dispatch'");
+  });
+
+  it("release checks out the full history (changelog since the previous tag)", () => {
+    expect(rel["release"]!.steps[0]!.with?.["fetch-depth"]).toBe(0);
+  });
+});
+
+describe("values handed to dagger call", () => {
+  const GITHUB_DEFAULT_ENV = new Set(["GITHUB_SHA", "GITHUB_REF", "GITHUB_REF_NAME", "GITHUB_REPOSITORY", "GITHUB_RUN_ID"]);
+
+  it.each(allDaggerCalls().map((c) => [`${c.file} ${c.job}`, c] as const))("%s: every env:, $VAR and cmd: reference resolves", (_name, call) => {
+    const env = call.step.env ?? {};
+    for (const value of [...call.constructorFlags.values(), ...call.flags.values()]) {
+      const provider = /^env:([A-Z0-9_]+)$/.exec(value);
+      if (provider) expect(Object.keys(env), `${value} needs the step env ${provider[1]}`).toContain(provider[1]);
+      for (const [, name] of value.matchAll(/\$([A-Z0-9_]+)/g)) {
+        expect(name! in env || GITHUB_DEFAULT_ENV.has(name!), `$${name} is neither in the step env nor a GitHub default`).toBe(true);
+      }
+      const cmd = /^cmd:(.+)$/.exec(value);
+      if (cmd) expect(() => accessSync(resolve(ROOT, cmd[1]!), constants.X_OK)).not.toThrow();
+    }
+  });
+
+  it("AWS credentials come from the job's OIDC token, in exactly the jobs allowed to request one", () => {
+    for (const call of allDaggerCalls()) {
+      const { workflow } = readWorkflow(call.file);
+      const usesOidc = call.flags.has("aws-web-identity-token");
+      expect(workflow.jobs[call.job]!.permissions?.["id-token"] === "write").toBe(usesOidc);
+      if (usesOidc) {
+        expect(call.flags.get("aws-web-identity-token")).toBe("cmd:.github/scripts/aws-oidc-token.sh");
+        expect(call.flags.get("aws-role-arn")).toBe("$AWS_ROLE_ARN");
+        expect(call.step.env?.["AWS_ROLE_ARN"]).toMatch(/^\$\{\{ vars\.AWS_ROLE_ARN_(STAGING|PRODUCTION) \}\}$/);
+      }
+    }
+  });
+});

@@ -1,0 +1,79 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parse } from "yaml";
+
+export const ROOT = resolve(import.meta.dirname, "../../..");
+export const WORKFLOW_FILES = ["ci.yml", "cd.yml", "release.yml"] as const;
+
+export interface Step {
+  name?: string;
+  uses?: string;
+  run?: string;
+  env?: Record<string, string>;
+  with?: Record<string, string | boolean | number>;
+}
+export interface Job {
+  if?: string;
+  environment?: string | { name: string };
+  permissions?: Record<string, string>;
+  concurrency?: { group: string; "cancel-in-progress"?: boolean };
+  steps: Step[];
+}
+export interface Workflow {
+  name: string;
+  on: Record<string, unknown>;
+  permissions?: Record<string, string>;
+  jobs: Record<string, Job>;
+}
+
+/** One workflow, parsed, plus its raw text (for the `# vX.Y.Z` comments YAML drops). */
+export function readWorkflow(file: string): { workflow: Workflow; text: string } {
+  const text = readFileSync(resolve(ROOT, ".github/workflows", file), "utf8");
+  return { workflow: parse(text) as Workflow, text };
+}
+
+/** A `dagger call` as the dagger-for-github action will run it. */
+export interface DaggerCall {
+  readonly file: string;
+  readonly job: string;
+  readonly step: Step;
+  readonly constructorFlags: Map<string, string>;
+  readonly fn: string;
+  readonly flags: Map<string, string>;
+}
+
+/**
+ * Splits the action's `call` input. The action pastes it into `[[ -n "<call>" ]]` and then into
+ * the command line unquoted, so it must hold no quote and no `${{ }}`: plain space-separated
+ * `--name=value` flags, which is also what makes this split exact.
+ */
+export function parseDaggerCall(file: string, job: string, step: Step): DaggerCall {
+  const call = String(step.with?.["call"] ?? "");
+  if (/["'`\\]|\$\{\{/.test(call)) throw new Error(`${file} ${job}: the call input holds a quote, backslash or \${{ }}: ${call}`);
+  const tokens = call.trim().split(/\s+/).filter(Boolean);
+  const fnIndex = tokens.findIndex((t) => !t.startsWith("--"));
+  if (fnIndex < 0) throw new Error(`${file} ${job}: no function in the call: ${call}`);
+  const toFlags = (list: string[]) =>
+    new Map(
+      list.map((t) => {
+        const m = /^--([a-z0-9-]+)=(.+)$/.exec(t);
+        if (!m) throw new Error(`${file} ${job}: flag "${t}" is not --name=value`);
+        return [m[1]!, m[2]!] as [string, string];
+      }),
+    );
+  return { file, job, step, constructorFlags: toFlags(tokens.slice(0, fnIndex)), fn: tokens[fnIndex]!, flags: toFlags(tokens.slice(fnIndex + 1)) };
+}
+
+/** Every dagger-for-github step of the three workflows. */
+export function allDaggerCalls(): DaggerCall[] {
+  const calls: DaggerCall[] = [];
+  for (const file of WORKFLOW_FILES) {
+    const { workflow } = readWorkflow(file);
+    for (const [jobName, job] of Object.entries(workflow.jobs)) {
+      for (const step of job.steps) {
+        if (step.uses?.startsWith("dagger/dagger-for-github@")) calls.push(parseDaggerCall(file, jobName, step));
+      }
+    }
+  }
+  return calls;
+}

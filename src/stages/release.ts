@@ -13,8 +13,11 @@ export interface ReleaseStageOptions {
   readonly version: string;
   /** The repository WITH its `.git` directory (history and tags). */
   readonly repo: Directory;
-  /** The release image to push to Docker Hub (the module's `build()`). */
-  readonly image: Container;
+  /**
+   * Builds the release image to push to Docker Hub (the module's `build()`). Called only once
+   * every check has passed, so a bad tag or token fails in seconds, not after a build.
+   */
+  readonly buildImage: () => Promise<Container>;
   readonly githubToken: Secret;
   readonly dockerUsername: Secret;
   readonly dockerPassword: Secret;
@@ -54,7 +57,7 @@ export async function releaseStage(options: ReleaseStageOptions): Promise<Releas
     options.dockerPassword.plaintext(),
   ]);
   const publishImage = async (tags: readonly string[]): Promise<string[]> => {
-    const authed = options.image.withRegistryAuth(registry, dockerUsername, options.dockerPassword);
+    const authed = (await options.buildImage()).withRegistryAuth(registry, dockerUsername, options.dockerPassword);
     const refs: string[] = [];
     // One tag at a time: `latest` is only moved once the version tag is known to be there.
     for (const tag of tags) refs.push(await authed.publish(`${registry}/${options.dockerHubRepository}:${tag}`));

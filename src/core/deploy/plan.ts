@@ -1,0 +1,96 @@
+import { DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
+import { SettingsError } from "../errors.js";
+import { validateSmokeUrl } from "../smoke/smoke.js";
+import { decideImageAction, type ImageAction } from "./image.js";
+import { parseImageDigest, resolveVersion } from "./inputs.js";
+import { MIGRATED_TAG } from "./migration.js";
+import { parseMigrationCommand } from "./migration-gate.js";
+import { clientsFor, validateAccess } from "./options.js";
+import { preflight } from "./preflight.js";
+import { ROLLOUT_CONFIGURATION } from "./rollout.js";
+import { alreadyMatches, diffContainer, findContainer, nextTaskDefinitionInput, type FieldChange } from "./task-definition.js";
+import type { DeployOptions } from "./deploy.js";
+import type { ApiCallSummary } from "../aws/api-calls.js";
+
+/** What `deploy` would do, computed with read-only calls. JSON-serialisable. */
+export interface DeployPlan {
+  readonly environment: string;
+  readonly cluster: string;
+  readonly service: string;
+  readonly version?: string;
+  /** How the image would reach ECR, and under which tags. */
+  readonly image: { readonly action: ImageAction["kind"]; readonly digest?: string; readonly tags: readonly string[]; readonly repository: string };
+  readonly taskDefinition: {
+    readonly current: string;
+    /** `register` a new revision, `reuse` the family's latest (a rerun), or `none` (already serving it). */
+    readonly action: "register" | "reuse" | "none";
+    readonly reuse?: string;
+    /** Image and environment changes of the deployed container (image shown as `<digest after publish>` when unknown). */
+    readonly changes: readonly FieldChange[];
+  };
+  readonly migration: { readonly command?: string; readonly willRun: boolean; readonly why?: string };
+  readonly rollout: { readonly willUpdateService: boolean; readonly deploymentConfiguration: typeof ROLLOUT_CONFIGURATION };
+  readonly smokeUrl: string;
+  readonly apiCalls: ApiCallSummary;
+}
+
+/** Placeholder for a digest only known after the build is pushed. */
+export const UNKNOWN_DIGEST = "sha256:<digest after publish>";
+
+/**
+ * Dry run of `deploy`: the same validation and preflight, then the task definition diff, the image action and the
+ * migration decision, with zero mutating AWS calls. `publish` is never called.
+ * @throws the same one-line errors as `deploy` for bad input or a failed preflight.
+ */
+export async function plan(options: Omit<DeployOptions, "publish"> & { readonly publish?: unknown }): Promise<DeployPlan> {
+  const env = options.environment;
+  const version = resolveVersion(env, options);
+  validateAccess(options);
+  if (options.publish && options.promoteDigest) throw new SettingsError("pass either a build to publish or --promote-digest, not both");
+  const promoteDigest = options.promoteDigest ? parseImageDigest(options.promoteDigest) : undefined;
+  const migrationCommand = options.migration === false ? undefined : parseMigrationCommand(options.migration ?? "upgrade head");
+  const smokeUrl = validateSmokeUrl(options.smoke?.baseUrl ?? env.publicUrl);
+  const clients = await clientsFor(options);
+  const since = clients.calls.calls.length;
+  const pf = await preflight({ clients, environment: env, imageTags: version.imageTags, immutableTags: version.immutableTags, ...(promoteDigest ? { expectedDigest: promoteDigest } : {}) });
+  const action = decideImageAction({ ...(promoteDigest ? { promoteDigest } : {}), immutableTags: version.immutableTags, tagDigests: pf.tagDigests });
+  const digest = action.kind === "publish" ? UNKNOWN_DIGEST : action.digest;
+  const change = { containerName: env.containerName, image: `${pf.repositoryUri}@${digest}`, environment: { ...env.taskEnvironment, APP_VERSION: version.appVersion } };
+  const current = pf.serving.taskDefinition;
+  const next = nextTaskDefinitionInput(current, change);
+  const changes = diffContainer(findContainer(current, env.containerName), next.containerDefinitions?.find((c) => c.name === env.containerName));
+
+  let tdAction: "register" | "reuse" | "none" = "register";
+  let reuse: string | undefined;
+  let migrated = false;
+  if (action.kind !== "publish" && alreadyMatches(current, change)) {
+    tdAction = "none";
+  } else if (action.kind !== "publish") {
+    const latest = await clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: current.family, include: ["TAGS"] }));
+    if (latest.taskDefinition && alreadyMatches(latest.taskDefinition, change)) {
+      tdAction = "reuse";
+      reuse = latest.taskDefinition.taskDefinitionArn;
+      migrated = (latest.tags ?? []).some((t) => t.key === MIGRATED_TAG && t.value === migrationCommand?.join(" "));
+    }
+  }
+  const commandText = migrationCommand?.join(" ");
+  const migration = !migrationCommand
+    ? { willRun: false, why: "migration disabled" }
+    : tdAction === "none"
+      ? { command: commandText, willRun: false, why: "the service already runs this revision" }
+      : migrated
+        ? { command: commandText, willRun: false, why: `${reuse} already migrated` }
+        : { command: commandText, willRun: true };
+  return {
+    environment: env.name,
+    cluster: env.cluster,
+    service: env.service,
+    ...(version.version ? { version: version.version } : {}),
+    image: { action: action.kind, ...(action.kind === "publish" ? {} : { digest: action.digest }), tags: version.imageTags, repository: pf.repositoryUri },
+    taskDefinition: { current: current.taskDefinitionArn as string, action: tdAction, ...(reuse ? { reuse } : {}), changes },
+    migration,
+    rollout: { willUpdateService: tdAction !== "none", deploymentConfiguration: ROLLOUT_CONFIGURATION },
+    smokeUrl,
+    apiCalls: clients.calls.summary(since),
+  };
+}

@@ -65,7 +65,11 @@ export async function releaseStage(options: ReleaseStageOptions): Promise<Releas
   };
   const common = {
     version: options.version,
-    github: { repository: options.githubRepository, token: githubToken, ...(options.githubApiUrl ? { baseUrl: options.githubApiUrl } : {}) },
+    github: {
+      repository: options.githubRepository,
+      token: githubToken,
+      ...(options.githubApiUrl ? { baseUrl: options.githubApiUrl } : {}),
+    },
     dockerHub: {
       repository: options.dockerHubRepository,
       username: dockerUsername,

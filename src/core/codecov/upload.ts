@@ -65,14 +65,20 @@ export async function uploadCoverage(options: CoverageUploadOptions): Promise<Co
   const token = requireToken("CODECOV_TOKEN", options.token);
   parseRepository(options.repository, "Codecov repository");
   if (!/^[0-9a-f]{40}$/.test(options.commitSha ?? "")) {
-    throw new SettingsError(`Codecov upload: commit sha "${options.commitSha ?? ""}" is not a full 40-hex sha: pass the tested commit (GITHUB_SHA)`);
+    throw new SettingsError(
+      `Codecov upload: commit sha "${options.commitSha ?? ""}" is not a full 40-hex sha: pass the tested commit (GITHUB_SHA)`,
+    );
   }
   if (options.reports.length === 0 || options.reports.some((r) => r.content.trim() === "")) {
-    throw new SettingsError("Codecov upload: no coverage report, or an empty one: run the tests with coverage (pytest --cov-report=xml) first");
+    throw new SettingsError(
+      "Codecov upload: no coverage report, or an empty one: run the tests with coverage (pytest --cov-report=xml) first",
+    );
   }
   const badFlag = (options.flags ?? []).find((f) => !FLAG.test(f));
   if (badFlag !== undefined) {
-    throw new SettingsError(`Codecov upload: flag "${badFlag}" is invalid: use up to 45 letters, digits, '_', '-' or '.'`);
+    throw new SettingsError(
+      `Codecov upload: flag "${badFlag}" is invalid: use up to 45 letters, digits, '_', '-' or '.'`,
+    );
   }
   const base = (options.baseUrl ?? "https://codecov.io").replace(/\/+$/, "");
   const query = new URLSearchParams({
@@ -90,9 +96,14 @@ export async function uploadCoverage(options: CoverageUploadOptions): Promise<Co
     method: "POST",
     headers: { "X-Upload-Token": token, "X-Reduced-Redundancy": "false", Accept: "text/plain" },
   });
-  const [reportUrl = "", storageUrl = ""] = answer.trim().split("\n").map((l) => l.trim());
+  const [reportUrl = "", storageUrl = ""] = answer
+    .trim()
+    .split("\n")
+    .map((l) => l.trim());
   if (!/^https?:\/\//.test(storageUrl)) {
-    throw new CoverageUploadError(`Codecov upload: ${base} answered without a storage URL on its second line: check the Codecov URL and token`);
+    throw new CoverageUploadError(
+      `Codecov upload: ${base} answered without a storage URL on its second line: check the Codecov URL and token`,
+    );
   }
   const body = gzipSync(Buffer.from(buildCodecovPayload(options.reports, options.networkFiles), "utf8"));
   await send("storing the coverage report", storageUrl, {
@@ -110,12 +121,16 @@ async function send(action: string, url: string, init: RequestInit): Promise<str
   try {
     response = await fetch(url, init);
   } catch (error) {
-    throw new CoverageUploadError(`Codecov upload: ${action} at ${where} failed: ${(error as Error).message}: check the network and the Codecov URL`);
+    throw new CoverageUploadError(
+      `Codecov upload: ${action} at ${where} failed: ${(error as Error).message}: check the network and the Codecov URL`,
+    );
   }
   const text = await response.text();
   if (!response.ok) {
     const detail = text.replace(/\s+/g, " ").trim().slice(0, 200);
-    throw new CoverageUploadError(`Codecov upload: ${action} at ${where} answered HTTP ${response.status} (${detail}): check the token and repository`);
+    throw new CoverageUploadError(
+      `Codecov upload: ${action} at ${where} answered HTTP ${response.status} (${detail}): check the token and repository`,
+    );
   }
   return text;
 }

@@ -34,7 +34,9 @@ export function parseRepository(value: string, setting = "repository"): Reposito
 /** Throws a one-line {@link SettingsError} when a required token is missing or blank. The value is never echoed. */
 export function requireToken(name: string, value: string | undefined): string {
   if (value === undefined || value === null || value.trim() === "") {
-    throw new SettingsError(`${name} is missing or empty: pass it as a secret (for example --${kebab(name)}=env:${name})`);
+    throw new SettingsError(
+      `${name} is missing or empty: pass it as a secret (for example --${kebab(name)}=env:${name})`,
+    );
   }
   return value;
 }
@@ -60,7 +62,8 @@ export function createOctokit(connection: GitHubConnection): Octokit {
 export function describeGitHubFailure(action: string, error: unknown): string {
   const status = (error as { status?: number }).status;
   const data = (error as { response?: { data?: { message?: string } } }).response?.data;
-  const message = typeof data?.message === "string" ? data.message : error instanceof Error ? error.message : String(error);
+  const message =
+    typeof data?.message === "string" ? data.message : error instanceof Error ? error.message : String(error);
   const hint =
     status === 401
       ? "the token is invalid or expired"

@@ -1,6 +1,12 @@
 import { gzipSync } from "node:zlib";
 import { SettingsError, PipelineError } from "../errors.js";
-import { createOctokit, describeGitHubFailure, parseRepository, requireToken, type GitHubConnection } from "./client.js";
+import {
+  createOctokit,
+  describeGitHubFailure,
+  parseRepository,
+  requireToken,
+  type GitHubConnection,
+} from "./client.js";
 
 /** What to upload to GitHub code scanning. */
 export interface SarifUploadOptions extends GitHubConnection {
@@ -40,10 +46,14 @@ export async function uploadSarif(options: SarifUploadOptions): Promise<SarifUpl
   requireToken("GITHUB_TOKEN", options.token);
   const { owner, repo } = parseRepository(options.repository, "GitHub repository");
   if (!/^[0-9a-f]{40}$/.test(options.commitSha ?? "")) {
-    throw new SettingsError(`SARIF upload: commit sha "${options.commitSha ?? ""}" is not a full 40-hex sha: pass the analysed commit (GITHUB_SHA)`);
+    throw new SettingsError(
+      `SARIF upload: commit sha "${options.commitSha ?? ""}" is not a full 40-hex sha: pass the analysed commit (GITHUB_SHA)`,
+    );
   }
   if (!/^refs\/(heads|tags|pull)\/\S+$/.test(options.ref ?? "")) {
-    throw new SettingsError(`SARIF upload: ref "${options.ref ?? ""}" is not a full git ref: pass refs/heads/<branch>, refs/tags/<tag> or refs/pull/<n>/merge`);
+    throw new SettingsError(
+      `SARIF upload: ref "${options.ref ?? ""}" is not a full git ref: pass refs/heads/<branch>, refs/tags/<tag> or refs/pull/<n>/merge`,
+    );
   }
   assertSarif(options.sarif);
   const compressed = gzipSync(Buffer.from(options.sarif, "utf8"));
@@ -64,7 +74,12 @@ export async function uploadSarif(options: SarifUploadOptions): Promise<SarifUpl
     });
     return { id: data.id ?? "", url: data.url ?? "", compressedBytes: compressed.length };
   } catch (error) {
-    throw new SarifUploadError(describeGitHubFailure(`uploading SARIF for ${options.commitSha.slice(0, 12)} to ${options.repository} code scanning`, error));
+    throw new SarifUploadError(
+      describeGitHubFailure(
+        `uploading SARIF for ${options.commitSha.slice(0, 12)} to ${options.repository} code scanning`,
+        error,
+      ),
+    );
   }
 }
 
@@ -77,6 +92,8 @@ function assertSarif(sarif: string): void {
   }
   const { version, runs } = (doc ?? {}) as { version?: unknown; runs?: unknown };
   if (version !== "2.1.0" || !Array.isArray(runs)) {
-    throw new SettingsError(`SARIF upload: the report is not SARIF 2.1.0 (version ${JSON.stringify(version)}, runs ${Array.isArray(runs) ? "present" : "missing"}): run the scanner with SARIF output`);
+    throw new SettingsError(
+      `SARIF upload: the report is not SARIF 2.1.0 (version ${JSON.stringify(version)}, runs ${Array.isArray(runs) ? "present" : "missing"}): run the scanner with SARIF output`,
+    );
   }
 }

@@ -37,13 +37,23 @@ export class GitHubReleases {
       return { id: data.id, tag: data.tag_name, url: data.html_url, prerelease: data.prerelease };
     } catch (error) {
       if ((error as { status?: number }).status === 404) return undefined;
-      throw new ReleaseError(describeGitHubFailure(`reading the release for ${tag} in ${this.connection.repository}`, error));
+      throw new ReleaseError(
+        describeGitHubFailure(`reading the release for ${tag} in ${this.connection.repository}`, error),
+      );
     }
   }
 
   /** Creates the release, or updates `existing` in place (a rerun never makes a second release). */
-  async upsert(content: ReleaseContent, existing: GitHubRelease | undefined): Promise<GitHubRelease & { action: "created" | "updated" }> {
-    const fields = { name: content.name ?? content.tag, body: content.body, prerelease: content.prerelease, draft: false };
+  async upsert(
+    content: ReleaseContent,
+    existing: GitHubRelease | undefined,
+  ): Promise<GitHubRelease & { action: "created" | "updated" }> {
+    const fields = {
+      name: content.name ?? content.tag,
+      body: content.body,
+      prerelease: content.prerelease,
+      draft: false,
+    };
     try {
       if (existing) {
         const { data } = await this.octokit.rest.repos.updateRelease({
@@ -55,11 +65,18 @@ export class GitHubReleases {
         });
         return { id: data.id, tag: data.tag_name, url: data.html_url, prerelease: data.prerelease, action: "updated" };
       }
-      const { data } = await this.octokit.rest.repos.createRelease({ owner: this.owner, repo: this.repo, tag_name: content.tag, ...fields });
+      const { data } = await this.octokit.rest.repos.createRelease({
+        owner: this.owner,
+        repo: this.repo,
+        tag_name: content.tag,
+        ...fields,
+      });
       return { id: data.id, tag: data.tag_name, url: data.html_url, prerelease: data.prerelease, action: "created" };
     } catch (error) {
       const verb = existing ? "updating" : "creating";
-      throw new ReleaseError(describeGitHubFailure(`${verb} the release for ${content.tag} in ${this.connection.repository}`, error));
+      throw new ReleaseError(
+        describeGitHubFailure(`${verb} the release for ${content.tag} in ${this.connection.repository}`, error),
+      );
     }
   }
 }

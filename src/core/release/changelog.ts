@@ -42,7 +42,14 @@ export function classifyCommit(commit: RawCommit): ChangelogEntry {
   const breaking = parsed.notes.find((n) => /^BREAKING[ -]CHANGE$/i.test(n.title));
   const firstLine = commit.message.split("\n")[0]?.trim() ?? "";
   if (!type || !subject) {
-    return { sha: commit.sha, group: "other", type: undefined, scope: undefined, subject: firstLine, breakingNote: undefined };
+    return {
+      sha: commit.sha,
+      group: "other",
+      type: undefined,
+      scope: undefined,
+      subject: firstLine,
+      breakingNote: undefined,
+    };
   }
   const group: ChangeGroup = breaking ? "breaking" : type === "feat" ? "feature" : type === "fix" ? "fix" : "other";
   return {
@@ -97,7 +104,10 @@ export function renderChangelogSection(options: ChangelogSectionOptions): string
 function renderEntry(entry: ChangelogEntry, base: string): string {
   const scope = entry.scope ? `**${entry.scope}:** ` : "";
   const type = entry.group === "other" && entry.type ? `${entry.type}: ` : "";
-  const note = entry.breakingNote && entry.breakingNote !== entry.subject ? ` — ${entry.breakingNote.replace(/\s*\n\s*/g, " ")}` : "";
+  const note =
+    entry.breakingNote && entry.breakingNote !== entry.subject
+      ? ` — ${entry.breakingNote.replace(/\s*\n\s*/g, " ")}`
+      : "";
   const link = `([${entry.sha.slice(0, 7)}](${base}/commit/${entry.sha}))`;
   return `- ${type}${scope}${entry.subject}${note} ${link}`;
 }

@@ -15,7 +15,9 @@ const DOCKER_REPOSITORY = /^([a-z0-9]+(?:[._-][a-z0-9]+)*)\/([a-z0-9]+(?:[._-][a
 export function parseDockerHubRepository(value: string): { namespace: string; name: string } {
   const match = DOCKER_REPOSITORY.exec(value ?? "");
   if (!match) {
-    throw new SettingsError(`Docker Hub repository "${value ?? ""}" is not namespace/name in lower case: pass it like faultmaven/auth-service`);
+    throw new SettingsError(
+      `Docker Hub repository "${value ?? ""}" is not namespace/name in lower case: pass it like faultmaven/auth-service`,
+    );
   }
   return { namespace: match[1]!, name: match[2]! };
 }
@@ -55,7 +57,9 @@ export async function loginToDockerHub(login: DockerHubLogin): Promise<DockerHub
   });
   const jwt = (answer as { token?: unknown }).token;
   if (typeof jwt !== "string" || jwt === "") {
-    throw new ReleaseError("Docker Hub login answered without a token: check DOCKER_USERNAME/DOCKER_PASSWORD (2FA accounts need an access token)");
+    throw new ReleaseError(
+      "Docker Hub login answered without a token: check DOCKER_USERNAME/DOCKER_PASSWORD (2FA accounts need an access token)",
+    );
   }
   return {
     async updateDescription({ repository, fullDescription, shortDescription }) {
@@ -80,7 +84,10 @@ async function call(url: string, action: string, init: RequestInit): Promise<unk
   }
   const text = await response.text();
   if (!response.ok) {
-    const hint = response.status === 401 || response.status === 403 ? "check DOCKER_USERNAME/DOCKER_PASSWORD and the token's scope" : "retry later";
+    const hint =
+      response.status === 401 || response.status === 403
+        ? "check DOCKER_USERNAME/DOCKER_PASSWORD and the token's scope"
+        : "retry later";
     throw new ReleaseError(`Docker Hub: ${action} answered HTTP ${response.status}: ${hint}`);
   }
   try {

@@ -29,7 +29,9 @@ export function hostGit(dir: string): GitRunner {
           if (!error) return resolve(stdout);
           const code = typeof error.code === "number" ? error.code : undefined;
           if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-            return reject(new GitCommandError("git is not installed on this machine: install git to run release", undefined));
+            return reject(
+              new GitCommandError("git is not installed on this machine: install git to run release", undefined),
+            );
           }
           const detail = firstLine(stderr) || error.message;
           reject(new GitCommandError(`git ${args.join(" ")} failed in ${dir}: ${detail}`, code));
@@ -71,7 +73,9 @@ export class GitRepository {
       await this.git(["rev-parse", "--git-dir"]);
     } catch (error) {
       if (error instanceof GitCommandError && error.exitCode !== undefined) {
-        throw new ReleaseError(`${where} is not a git repository: release needs the source with its .git directory (tags and history)`);
+        throw new ReleaseError(
+          `${where} is not a git repository: release needs the source with its .git directory (tags and history)`,
+        );
       }
       throw error;
     }
@@ -80,7 +84,10 @@ export class GitRepository {
   /** Tags whose commit is an ancestor of (or equal to) `sha`. */
   async tagsMergedInto(sha: string): Promise<string[]> {
     const out = await this.git(["tag", "--list", "--merged", sha]);
-    return out.split("\n").map((t) => t.trim()).filter(Boolean);
+    return out
+      .split("\n")
+      .map((t) => t.trim())
+      .filter(Boolean);
   }
 
   /** Non-merge commits in `from..to` (or all reachable from `to` when `from` is undefined), newest first. */

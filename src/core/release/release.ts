@@ -2,7 +2,13 @@ import { ReleaseError, SettingsError } from "../errors.js";
 import { parseRepository, requireToken } from "../github/client.js";
 import { GitHubReleases } from "../github/releases.js";
 import { prependChangelogSection, renderChangelogSection } from "./changelog.js";
-import { dockerHubTags, loginToDockerHub, MAX_SHORT_DESCRIPTION, parseDockerHubRepository, type DockerHubSession } from "./docker-hub.js";
+import {
+  dockerHubTags,
+  loginToDockerHub,
+  MAX_SHORT_DESCRIPTION,
+  parseDockerHubRepository,
+  type DockerHubSession,
+} from "./docker-hub.js";
 import { GitRepository, hostGit, type GitRunner } from "./git.js";
 import { assertServiceVersion } from "./service-version.js";
 import { parseReleaseVersion, previousReleaseTag } from "./version.js";
@@ -70,7 +76,11 @@ export interface ReleaseReport {
   readonly changelog: string;
   /** The whole CHANGELOG.md with the section added, ready to commit. */
   readonly changelogFile: string;
-  readonly githubRelease: { readonly id: number | null; readonly url: string | null; readonly action: "created" | "updated" | "would-create" | "would-update" };
+  readonly githubRelease: {
+    readonly id: number | null;
+    readonly url: string | null;
+    readonly action: "created" | "updated" | "would-create" | "would-update";
+  };
   readonly dockerHub: {
     readonly repository: string;
     readonly tags: readonly string[];
@@ -100,7 +110,9 @@ export async function release(options: ReleaseOptions): Promise<ReleaseReport> {
     dockerPassword = requireToken("DOCKER_PASSWORD", docker.password);
     parseDockerHubRepository(docker.repository);
     if (docker.shortDescription !== undefined && docker.shortDescription.length > MAX_SHORT_DESCRIPTION) {
-      throw new SettingsError(`Docker Hub short description is ${docker.shortDescription.length} characters: Docker Hub allows ${MAX_SHORT_DESCRIPTION}`);
+      throw new SettingsError(
+        `Docker Hub short description is ${docker.shortDescription.length} characters: Docker Hub allows ${MAX_SHORT_DESCRIPTION}`,
+      );
     }
   }
 
@@ -111,7 +123,9 @@ export async function release(options: ReleaseOptions): Promise<ReleaseReport> {
   const commitRef = options.commit ?? "HEAD";
   const commit = await repo.commitOf(commitRef);
   if (!commit) {
-    throw new SettingsError(`commit "${commitRef}" does not exist in ${where}: pass a sha or ref of the released commit`);
+    throw new SettingsError(
+      `commit "${commitRef}" does not exist in ${where}: pass a sha or ref of the released commit`,
+    );
   }
   const tagged = await repo.commitOf(`refs/tags/${version.tag}`);
   if (!tagged) {
@@ -125,13 +139,28 @@ export async function release(options: ReleaseOptions): Promise<ReleaseReport> {
     );
   }
   const versionFile = options.versionFile ?? "enterprise/main.py";
-  assertServiceVersion({ path: versionFile, content: await repo.fileAt(commit, versionFile), expected: version.version, tag: version.tag });
+  assertServiceVersion({
+    path: versionFile,
+    content: await repo.fileAt(commit, versionFile),
+    expected: version.version,
+    tag: version.tag,
+  });
 
   const previousTag = previousReleaseTag(version, await repo.tagsMergedInto(commit));
   const commits = await repo.commitsBetween(previousTag, commit);
   const date = (options.date ?? new Date()).toISOString().slice(0, 10);
-  const changelog = renderChangelogSection({ tag: version.tag, previousTag, date, repository: options.github.repository, commits });
-  const changelogFile = prependChangelogSection(await repo.fileAt(commit, options.changelogFile ?? "CHANGELOG.md"), changelog, version.tag);
+  const changelog = renderChangelogSection({
+    tag: version.tag,
+    previousTag,
+    date,
+    repository: options.github.repository,
+    commits,
+  });
+  const changelogFile = prependChangelogSection(
+    await repo.fileAt(commit, options.changelogFile ?? "CHANGELOG.md"),
+    changelog,
+    version.tag,
+  );
 
   let fullDescription: string | undefined;
   const updateDescription = docker !== undefined && docker.updateDescription !== false;
@@ -139,7 +168,9 @@ export async function release(options: ReleaseOptions): Promise<ReleaseReport> {
     const file = docker.descriptionFile ?? "README.md";
     fullDescription = await repo.fileAt(commit, file);
     if (fullDescription === undefined) {
-      throw new ReleaseError(`Docker Hub description file ${file} is not in the commit tagged ${version.tag}: add it, or set descriptionFile / updateDescription=false`);
+      throw new ReleaseError(
+        `Docker Hub description file ${file} is not in the commit tagged ${version.tag}: add it, or set descriptionFile / updateDescription=false`,
+      );
     }
   }
 
@@ -156,12 +187,25 @@ export async function release(options: ReleaseOptions): Promise<ReleaseReport> {
     });
   }
   const tags = docker ? dockerHubTags(version) : [];
-  const base = { tag: version.tag, version: version.version, prerelease: version.prerelease, commit, previousTag: previousTag ?? null, commitCount: commits.length, changelog, changelogFile };
+  const base = {
+    tag: version.tag,
+    version: version.version,
+    prerelease: version.prerelease,
+    commit,
+    previousTag: previousTag ?? null,
+    commitCount: commits.length,
+    changelog,
+    changelogFile,
+  };
 
   if (options.dryRun) {
     return {
       ...base,
-      githubRelease: { id: existing?.id ?? null, url: existing?.url ?? null, action: existing ? "would-update" : "would-create" },
+      githubRelease: {
+        id: existing?.id ?? null,
+        url: existing?.url ?? null,
+        action: existing ? "would-update" : "would-create",
+      },
       dockerHub: docker ? { repository: docker.repository, tags, published: [], descriptionUpdated: false } : null,
       dryRun: true,
     };
@@ -169,7 +213,10 @@ export async function release(options: ReleaseOptions): Promise<ReleaseReport> {
 
   // 4. Writes, image first: a GitHub release must never announce an image that is not there.
   const published = docker?.publishImage ? await docker.publishImage(tags) : [];
-  const githubRelease = await releases.upsert({ tag: version.tag, body: changelog, prerelease: version.prerelease }, existing);
+  const githubRelease = await releases.upsert(
+    { tag: version.tag, body: changelog, prerelease: version.prerelease },
+    existing,
+  );
   if (docker && dockerHubSession && fullDescription !== undefined) {
     await dockerHubSession.updateDescription({
       repository: docker.repository,
@@ -180,7 +227,9 @@ export async function release(options: ReleaseOptions): Promise<ReleaseReport> {
   return {
     ...base,
     githubRelease: { id: githubRelease.id, url: githubRelease.url, action: githubRelease.action },
-    dockerHub: docker ? { repository: docker.repository, tags, published: [...published], descriptionUpdated: updateDescription } : null,
+    dockerHub: docker
+      ? { repository: docker.repository, tags, published: [...published], descriptionUpdated: updateDescription }
+      : null,
     dryRun: false,
   };
 }

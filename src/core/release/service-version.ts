@@ -8,10 +8,17 @@ const VERSION_ASSIGNMENT = /^__version__\s*(?::\s*str\s*)?=\s*(["'])([^"'\n]*)\1
  * `GET /` never report a version other than the tag. `content` is `undefined` when the file is absent.
  * Throws a one-line {@link ReleaseError} naming `path` otherwise.
  */
-export function assertServiceVersion(options: { path: string; content: string | undefined; expected: string; tag: string }): void {
+export function assertServiceVersion(options: {
+  path: string;
+  content: string | undefined;
+  expected: string;
+  tag: string;
+}): void {
   const { path, content, expected, tag } = options;
   if (content === undefined) {
-    throw new ReleaseError(`version file ${path} is not in the commit tagged ${tag}: set versionFile to the file holding __version__`);
+    throw new ReleaseError(
+      `version file ${path} is not in the commit tagged ${tag}: set versionFile to the file holding __version__`,
+    );
   }
   const found = VERSION_ASSIGNMENT.exec(content)?.[2];
   if (found === undefined) {

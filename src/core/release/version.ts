@@ -26,14 +26,18 @@ export function parseReleaseVersion(tag: string): ReleaseVersion {
     throw new SettingsError(`release version is missing: ${hint}`);
   }
   if (tag.includes("+")) {
-    throw new SettingsError(`release version "${tag}" carries build metadata (+...), which image tags cannot hold: ${hint}`);
+    throw new SettingsError(
+      `release version "${tag}" carries build metadata (+...), which image tags cannot hold: ${hint}`,
+    );
   }
   if (!tag.startsWith("v")) {
     throw new SettingsError(`release version "${tag}" must start with "v": ${hint}`);
   }
   const version = tag.slice(1);
   if (!STRICT_TAG.test(tag) || semver.valid(version, { loose: false }) !== version) {
-    throw new SettingsError(`release version "${tag}" is not strict semver vMAJOR.MINOR.PATCH[-pre] (no leading zeros): ${hint}`);
+    throw new SettingsError(
+      `release version "${tag}" is not strict semver vMAJOR.MINOR.PATCH[-pre] (no leading zeros): ${hint}`,
+    );
   }
   return { tag, version, prerelease: semver.prerelease(version) !== null };
 }

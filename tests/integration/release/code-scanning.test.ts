@@ -37,7 +37,9 @@ describe("uploadSarif", () => {
   it("POSTs gzip+base64 SARIF with commit_sha and ref, and returns GitHub's id and status URL", async () => {
     const result = await uploadSarif(options({ category: "trivy-fs" }));
 
-    expect(github.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`POST /repos/${REPOSITORY}/code-scanning/sarifs`]);
+    expect(github.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      `POST /repos/${REPOSITORY}/code-scanning/sarifs`,
+    ]);
     expect(github.requests[0]!.headers["authorization"]).toBe(`token ${TOKEN}`);
     expect(github.sarifs).toEqual([{ commit_sha: SHA, ref: "refs/heads/main", sarif: SARIF, category: "trivy-fs" }]);
     expect(result.id).toBe("sarif-1");

@@ -68,7 +68,9 @@ describe("uploadCoverage", () => {
   it("an unreachable Codecov is a clear error", async () => {
     const error = await uploadCoverage(options({ baseUrl: "http://127.0.0.1:1" })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CoverageUploadError);
-    expect((error as Error).message).toMatch(/asking Codecov for an upload URL at http:\/\/127\.0\.0\.1:1\/upload\/v4 failed/);
+    expect((error as Error).message).toMatch(
+      /asking Codecov for an upload URL at http:\/\/127\.0\.0\.1:1\/upload\/v4 failed/,
+    );
   });
 
   it.each<[string, Partial<CoverageUploadOptions>, RegExp]>([

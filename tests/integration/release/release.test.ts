@@ -66,7 +66,9 @@ function options(version: string, overrides: Partial<ReleaseOptions> = {}): Rele
 function historyWithTwoReleases(): { v1: string; head: string } {
   repo.commit("chore: initial import", { "enterprise/main.py": serviceMain("1.0.0"), "README.md": "# Auth service\n" });
   repo.commit("feat: password login");
-  const v1 = repo.commit("chore: release 1.0.0", { "CHANGELOG.md": "# Changelog\n\n## [v1.0.0](https://example.invalid) (2026-01-01)\n\n- first\n" });
+  const v1 = repo.commit("chore: release 1.0.0", {
+    "CHANGELOG.md": "# Changelog\n\n## [v1.0.0](https://example.invalid) (2026-01-01)\n\n- first\n",
+  });
   repo.tag("v1.0.0");
   repo.branch("feature/sso");
   repo.commit("feat(sso): SAML login");
@@ -76,7 +78,10 @@ function historyWithTwoReleases(): { v1: string; head: string } {
   repo.merge("feature/sso", "Merge pull request #7 from faultmaven/feature/sso");
   repo.commit("refactor(api)!: remove the /v1 routes\n\nBREAKING CHANGE: clients must call /v2");
   repo.commit("docs: describe SSO");
-  const head = repo.commit("chore: bump version to 2.0.0", { "enterprise/main.py": serviceMain("2.0.0"), "README.md": "# Auth service\n\nNow with SSO.\n" });
+  const head = repo.commit("chore: bump version to 2.0.0", {
+    "enterprise/main.py": serviceMain("2.0.0"),
+    "README.md": "# Auth service\n\nNow with SSO.\n",
+  });
   repo.tag("v2.0.0");
   return { v1, head };
 }
@@ -88,24 +93,51 @@ function expectNoSecretIn(value: unknown): void {
 
 describe("release: successful runs", () => {
   it("first release: notes cover the whole history, GitHub release created, image tagged X.Y.Z and latest, description updated", async () => {
-    repo.commit("chore: initial import", { "enterprise/main.py": serviceMain("0.1.0"), "README.md": "# Auth service\n" });
+    repo.commit("chore: initial import", {
+      "enterprise/main.py": serviceMain("0.1.0"),
+      "README.md": "# Auth service\n",
+    });
     repo.commit("feat: health endpoint");
     const head = repo.commit("fix: ready probe checks Redis");
     repo.tag("v0.1.0");
 
     const report = await release(options("v0.1.0"));
 
-    expect(report).toMatchObject({ tag: "v0.1.0", version: "0.1.0", prerelease: false, commit: head, previousTag: null, commitCount: 3, dryRun: false });
-    expect(report.changelog).toContain("## [v0.1.0](https://github.com/faultmaven/fm-auth-service/releases/tag/v0.1.0) (2026-11-28)");
-    expect(report.changelog).toMatch(/### Features\n\n- health endpoint \(\[[0-9a-f]{7}\]\(https:\/\/github\.com\/faultmaven\/fm-auth-service\/commit\/[0-9a-f]{40}\)\)/);
+    expect(report).toMatchObject({
+      tag: "v0.1.0",
+      version: "0.1.0",
+      prerelease: false,
+      commit: head,
+      previousTag: null,
+      commitCount: 3,
+      dryRun: false,
+    });
+    expect(report.changelog).toContain(
+      "## [v0.1.0](https://github.com/faultmaven/fm-auth-service/releases/tag/v0.1.0) (2026-11-28)",
+    );
+    expect(report.changelog).toMatch(
+      /### Features\n\n- health endpoint \(\[[0-9a-f]{7}\]\(https:\/\/github\.com\/faultmaven\/fm-auth-service\/commit\/[0-9a-f]{40}\)\)/,
+    );
     expect(report.changelogFile.startsWith("# Changelog\n\n## [v0.1.0]")).toBe(true);
     expect(github.releases).toHaveLength(1);
-    expect(github.releases[0]).toMatchObject({ tag_name: "v0.1.0", prerelease: false, draft: false, body: report.changelog });
-    expect(report.githubRelease).toEqual({ id: github.releases[0]!.id, url: github.releases[0]!.html_url, action: "created" });
+    expect(github.releases[0]).toMatchObject({
+      tag_name: "v0.1.0",
+      prerelease: false,
+      draft: false,
+      body: report.changelog,
+    });
+    expect(report.githubRelease).toEqual({
+      id: github.releases[0]!.id,
+      url: github.releases[0]!.html_url,
+      action: "created",
+    });
     expect(published).toEqual([["0.1.0", "latest"]]);
     expect(report.dockerHub).toMatchObject({ repository: IMAGE, tags: ["0.1.0", "latest"], descriptionUpdated: true });
     expect(report.dockerHub?.published).toHaveLength(2);
-    expect(dockerHub.descriptions.get(IMAGE)).toEqual({ full_description: "# Auth service\n", description: "FaultMaven authentication service" });
+    expect(dockerHub.descriptions.get(IMAGE)).toEqual({
+      full_description: "# Auth service\n",
+      description: "FaultMaven authentication service",
+    });
     expectNoSecretIn(report);
   });
 
@@ -118,8 +150,18 @@ describe("release: successful runs", () => {
     expect(report.commit).toBe(head);
     expect(report.commitCount).toBe(6); // the merge commit itself is not a changelog line
     const c = report.changelog;
-    expect(c.split("\n")[0]).toBe("## [v2.0.0](https://github.com/faultmaven/fm-auth-service/compare/v1.0.0...v2.0.0) (2026-11-28)");
-    const order = ["### ⚠ BREAKING CHANGES", "remove the /v1 routes — clients must call /v2", "### Features", "**sso:** SAML login", "### Bug Fixes", "**tokens:** reject expired refresh tokens", "### Other Changes"];
+    expect(c.split("\n")[0]).toBe(
+      "## [v2.0.0](https://github.com/faultmaven/fm-auth-service/compare/v1.0.0...v2.0.0) (2026-11-28)",
+    );
+    const order = [
+      "### ⚠ BREAKING CHANGES",
+      "remove the /v1 routes — clients must call /v2",
+      "### Features",
+      "**sso:** SAML login",
+      "### Bug Fixes",
+      "**tokens:** reject expired refresh tokens",
+      "### Other Changes",
+    ];
     const positions = order.map((s) => c.indexOf(s));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
@@ -155,9 +197,16 @@ describe("release: successful runs", () => {
 
     expect(github.releases).toHaveLength(1);
     expect(github.releases[0]!.body).toBe(second.changelog);
-    expect(second.githubRelease).toEqual({ id: first.githubRelease.id, url: first.githubRelease.url, action: "updated" });
+    expect(second.githubRelease).toEqual({
+      id: first.githubRelease.id,
+      url: first.githubRelease.url,
+      action: "updated",
+    });
     const releaseWrites = github.writes().map((r) => `${r.method} ${r.path}`);
-    expect(releaseWrites).toEqual([`POST /repos/${REPOSITORY}/releases`, `PATCH /repos/${REPOSITORY}/releases/${first.githubRelease.id}`]);
+    expect(releaseWrites).toEqual([
+      `POST /repos/${REPOSITORY}/releases`,
+      `PATCH /repos/${REPOSITORY}/releases/${first.githubRelease.id}`,
+    ]);
   });
 
   it("releases a given sha instead of HEAD", async () => {
@@ -181,7 +230,9 @@ describe("release: successful runs", () => {
     expect(github.writes()).toEqual([]);
     expect(dockerHub.requests).toEqual([]);
     expect(published).toEqual([]);
-    expect(github.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /repos/${REPOSITORY}/releases/tags/v2.0.0`]);
+    expect(github.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      `GET /repos/${REPOSITORY}/releases/tags/v2.0.0`,
+    ]);
   });
 });
 
@@ -195,17 +246,67 @@ describe("release: refused before any request", () => {
     ["v01.2.3", () => options("v01.2.3"), SettingsError, /no leading zeros/],
     ["v1.2.3+b.5", () => options("v1.2.3+b.5"), SettingsError, /build metadata/],
     ["tag missing", () => options("v2.1.0"), ReleaseError, /tag v2\.1\.0 does not exist in .*: create it/],
-    ["tag not on the released commit", () => options("v1.0.0"), ReleaseError, /tag v1\.0\.0 points at [0-9a-f]{12} but the released commit is [0-9a-f]{12}/],
-    ["unknown commit", () => options("v2.0.0", { commit: "deadbeef" }), SettingsError, /commit "deadbeef" does not exist/],
-    ["version file missing", () => options("v2.0.0", { versionFile: "enterprise/other.py" }), ReleaseError, /version file enterprise\/other\.py is not in the commit/],
-    ["GITHUB_TOKEN empty", () => options("v2.0.0", { github: { repository: REPOSITORY, token: "", baseUrl: github.url } }), SettingsError, /GITHUB_TOKEN is missing or empty/],
-    ["GITHUB_TOKEN blank", () => options("v2.0.0", { github: { repository: REPOSITORY, token: "  \n", baseUrl: github.url } }), SettingsError, /GITHUB_TOKEN is missing or empty/],
-    ["GITHUB_TOKEN missing", () => options("v2.0.0", { github: { repository: REPOSITORY, token: undefined, baseUrl: github.url } }), SettingsError, /GITHUB_TOKEN is missing or empty/],
-    ["DOCKER_USERNAME missing", () => withDocker({ username: undefined }), SettingsError, /DOCKER_USERNAME is missing or empty/],
+    [
+      "tag not on the released commit",
+      () => options("v1.0.0"),
+      ReleaseError,
+      /tag v1\.0\.0 points at [0-9a-f]{12} but the released commit is [0-9a-f]{12}/,
+    ],
+    [
+      "unknown commit",
+      () => options("v2.0.0", { commit: "deadbeef" }),
+      SettingsError,
+      /commit "deadbeef" does not exist/,
+    ],
+    [
+      "version file missing",
+      () => options("v2.0.0", { versionFile: "enterprise/other.py" }),
+      ReleaseError,
+      /version file enterprise\/other\.py is not in the commit/,
+    ],
+    [
+      "GITHUB_TOKEN empty",
+      () => options("v2.0.0", { github: { repository: REPOSITORY, token: "", baseUrl: github.url } }),
+      SettingsError,
+      /GITHUB_TOKEN is missing or empty/,
+    ],
+    [
+      "GITHUB_TOKEN blank",
+      () => options("v2.0.0", { github: { repository: REPOSITORY, token: "  \n", baseUrl: github.url } }),
+      SettingsError,
+      /GITHUB_TOKEN is missing or empty/,
+    ],
+    [
+      "GITHUB_TOKEN missing",
+      () => options("v2.0.0", { github: { repository: REPOSITORY, token: undefined, baseUrl: github.url } }),
+      SettingsError,
+      /GITHUB_TOKEN is missing or empty/,
+    ],
+    [
+      "DOCKER_USERNAME missing",
+      () => withDocker({ username: undefined }),
+      SettingsError,
+      /DOCKER_USERNAME is missing or empty/,
+    ],
     ["DOCKER_PASSWORD empty", () => withDocker({ password: "" }), SettingsError, /DOCKER_PASSWORD is missing or empty/],
-    ["bad GitHub repository", () => options("v2.0.0", { github: { repository: "no-slash", token: GITHUB_TOKEN, baseUrl: github.url } }), SettingsError, /GitHub repository "no-slash" is not owner\/repo/],
-    ["bad Docker Hub repository", () => withDocker({ repository: "Auth" }), SettingsError, /Docker Hub repository "Auth"/],
-    ["description file missing", () => withDocker({ descriptionFile: "DOCKERHUB.md" }), ReleaseError, /Docker Hub description file DOCKERHUB\.md is not in the commit/],
+    [
+      "bad GitHub repository",
+      () => options("v2.0.0", { github: { repository: "no-slash", token: GITHUB_TOKEN, baseUrl: github.url } }),
+      SettingsError,
+      /GitHub repository "no-slash" is not owner\/repo/,
+    ],
+    [
+      "bad Docker Hub repository",
+      () => withDocker({ repository: "Auth" }),
+      SettingsError,
+      /Docker Hub repository "Auth"/,
+    ],
+    [
+      "description file missing",
+      () => withDocker({ descriptionFile: "DOCKERHUB.md" }),
+      ReleaseError,
+      /Docker Hub description file DOCKERHUB\.md is not in the commit/,
+    ],
     ["not a git repository", () => options("v2.0.0", { git: "/" }), ReleaseError, /\/ is not a git repository/],
   ];
 
@@ -231,7 +332,9 @@ describe("release: refused before any request", () => {
   it("version string mismatch names the file and both versions", async () => {
     repo.commit("chore: forgot the bump", { "enterprise/main.py": serviceMain("2.0.0-dev") });
     repo.tag("v2.0.1");
-    await expect(release(options("v2.0.1"))).rejects.toThrow(/^enterprise\/main\.py says __version__ = "2\.0\.0-dev" but the release is v2\.0\.1: set it to "2\.0\.1"/);
+    await expect(release(options("v2.0.1"))).rejects.toThrow(
+      /^enterprise\/main\.py says __version__ = "2\.0\.0-dev" but the release is v2\.0\.1: set it to "2\.0\.1"/,
+    );
     expect(github.requests).toEqual([]);
     expect(dockerHub.requests).toEqual([]);
   });
@@ -241,9 +344,13 @@ describe("release: refused by a service before any write", () => {
   beforeEach(() => historyWithTwoReleases());
 
   it("a GitHub token the API rejects fails on the read, with no write and no secret in the message", async () => {
-    const error = await release(options("v2.0.0", { github: { repository: REPOSITORY, token: "ghs_wrong_token", baseUrl: github.url } })).catch((e: unknown) => e);
+    const error = await release(
+      options("v2.0.0", { github: { repository: REPOSITORY, token: "ghs_wrong_token", baseUrl: github.url } }),
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ReleaseError);
-    expect((error as Error).message).toMatch(/GitHub API: reading the release for v2\.0\.0 .* failed with HTTP 401 \(Bad credentials\): the token is invalid or expired/);
+    expect((error as Error).message).toMatch(
+      /GitHub API: reading the release for v2\.0\.0 .* failed with HTTP 401 \(Bad credentials\): the token is invalid or expired/,
+    );
     expect((error as Error).message).not.toContain("ghs_wrong_token");
     expect(github.writes()).toEqual([]);
     expect(published).toEqual([]);
@@ -252,9 +359,13 @@ describe("release: refused by a service before any write", () => {
 
   it("Docker Hub credentials the API rejects fail at login, before the image push and the GitHub release", async () => {
     const base = options("v2.0.0");
-    const error = await release({ ...base, dockerHub: { ...base.dockerHub!, password: "wrong-password-123" } }).catch((e: unknown) => e);
+    const error = await release({ ...base, dockerHub: { ...base.dockerHub!, password: "wrong-password-123" } }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ReleaseError);
-    expect((error as Error).message).toMatch(/^Docker Hub: logging in to Docker Hub as fmbot answered HTTP 401: check DOCKER_USERNAME\/DOCKER_PASSWORD/);
+    expect((error as Error).message).toMatch(
+      /^Docker Hub: logging in to Docker Hub as fmbot answered HTTP 401: check DOCKER_USERNAME\/DOCKER_PASSWORD/,
+    );
     expect((error as Error).message).not.toContain("wrong-password-123");
     expect(dockerHub.writes(["/v2/users/login"])).toEqual([]);
     expect(github.writes()).toEqual([]);
@@ -263,8 +374,12 @@ describe("release: refused by a service before any write", () => {
 
   it("a Docker Hub repository the account cannot write is reported after the GitHub release (the only late failure)", async () => {
     const base = options("v2.0.0");
-    const error = await release({ ...base, dockerHub: { ...base.dockerHub!, repository: "someone/else" } }).catch((e: unknown) => e);
-    expect((error as Error).message).toMatch(/^Docker Hub: updating the description of someone\/else answered HTTP 404/);
+    const error = await release({ ...base, dockerHub: { ...base.dockerHub!, repository: "someone/else" } }).catch(
+      (e: unknown) => e,
+    );
+    expect((error as Error).message).toMatch(
+      /^Docker Hub: updating the description of someone\/else answered HTTP 404/,
+    );
     expect(github.releases).toHaveLength(1);
   });
 });

@@ -26,27 +26,32 @@ describe("dagger calls in .github/workflows", () => {
     ]);
   });
 
-  it.each(calls.map((c) => [`${c.file} ${c.job}: ${c.fn}`, c] as [string, DaggerCall]))("%s matches the module surface", (_name, call) => {
-    const problems: string[] = [];
-    const check = (where: string, given: Map<string, string>, declared: ModuleSurface["constructorArgs"]) => {
-      for (const [flag, value] of given) {
-        const arg = declared.find((a) => a.name === flag);
-        if (!arg) {
-          problems.push(`${where}: --${flag} does not exist (has: ${declared.map((a) => a.name).join(", ")})`);
-          continue;
+  it.each(calls.map((c) => [`${c.file} ${c.job}: ${c.fn}`, c] as [string, DaggerCall]))(
+    "%s matches the module surface",
+    (_name, call) => {
+      const problems: string[] = [];
+      const check = (where: string, given: Map<string, string>, declared: ModuleSurface["constructorArgs"]) => {
+        for (const [flag, value] of given) {
+          const arg = declared.find((a) => a.name === flag);
+          if (!arg) {
+            problems.push(`${where}: --${flag} does not exist (has: ${declared.map((a) => a.name).join(", ")})`);
+            continue;
+          }
+          if (arg.type === "Secret" && !/^(env|cmd|file):/.test(value))
+            problems.push(`${where}: --${flag} is a Secret but gets a plain value`);
         }
-        if (arg.type === "Secret" && !/^(env|cmd|file):/.test(value)) problems.push(`${where}: --${flag} is a Secret but gets a plain value`);
-      }
-      for (const arg of declared) {
-        if (!arg.optional && !given.has(arg.name)) problems.push(`${where}: required --${arg.name} is missing`);
-      }
-    };
-    check("constructor", call.constructorFlags, surface.constructorArgs);
-    const fn = surface.functions.find((f) => f.name === call.fn);
-    if (!fn) problems.push(`function ${call.fn} does not exist (has: ${surface.functions.map((f) => f.name).join(", ")})`);
-    else check(call.fn, call.flags, fn.args);
-    expect(problems).toEqual([]);
-  });
+        for (const arg of declared) {
+          if (!arg.optional && !given.has(arg.name)) problems.push(`${where}: required --${arg.name} is missing`);
+        }
+      };
+      check("constructor", call.constructorFlags, surface.constructorArgs);
+      const fn = surface.functions.find((f) => f.name === call.fn);
+      if (!fn)
+        problems.push(`function ${call.fn} does not exist (has: ${surface.functions.map((f) => f.name).join(", ")})`);
+      else check(call.fn, call.flags, fn.args);
+      expect(problems).toEqual([]);
+    },
+  );
 
   it("side-effecting functions are never served from the function cache", () => {
     for (const name of ["deploy", "rollback", "release"]) {

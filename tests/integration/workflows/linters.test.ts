@@ -14,8 +14,16 @@ let actionlint = "";
 let zizmor = "";
 
 beforeAll(() => {
-  const out = execFileSync("bash", [resolve(ROOT, "scripts/setup/workflow-linters.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-  const paths = Object.fromEntries(out.trim().split("\n").map((l) => l.split("=", 2) as [string, string]));
+  const out = execFileSync("bash", [resolve(ROOT, "scripts/setup/workflow-linters.sh")], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const paths = Object.fromEntries(
+    out
+      .trim()
+      .split("\n")
+      .map((l) => l.split("=", 2) as [string, string]),
+  );
   actionlint = paths["actionlint"] ?? "";
   zizmor = paths["zizmor"] ?? "";
 }, 600_000);
@@ -23,7 +31,11 @@ beforeAll(() => {
 function run(bin: string, args: string[]): Promise<{ code: number; output: string; stdout: string }> {
   return new Promise((done) => {
     execFile(bin, args, { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" } }, (error, stdout, stderr) => {
-      done({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, output: `${stdout}${stderr}`, stdout });
+      done({
+        code: error ? (typeof error.code === "number" ? error.code : -1) : 0,
+        output: `${stdout}${stderr}`,
+        stdout,
+      });
     });
   });
 }
@@ -44,14 +56,21 @@ describe("workflow linters", () => {
   it("zizmor's auditor persona finds only the one documented choice (CODECOV_TOKEN outside an environment)", async () => {
     // A dedicated environment for CI would put a "deployment" on every pull request; the Codecov
     // upload token is low-value and skipped on forks, so ci.yml keeps it as a repository secret.
-    const { stdout } = await run(zizmor, ["--offline", "--no-progress", "--format=json", "--persona=auditor", ".github/workflows"]);
+    const { stdout } = await run(zizmor, [
+      "--offline",
+      "--no-progress",
+      "--format=json",
+      "--persona=auditor",
+      ".github/workflows",
+    ]);
     const findings = JSON.parse(stdout) as { ident: string; locations: { symbolic: { key: unknown } }[] }[];
     expect(findings.map((f) => f.ident)).toEqual(["secrets-outside-env"]);
     expect(JSON.stringify(findings[0]?.locations[0]?.symbolic.key)).toContain(".github/workflows/ci.yml");
   });
 
   it("the linters do fail on a bad workflow (they are really running)", async () => {
-    const bad = "on: push\npermissions: write-all\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: echo ${{ github.event.head_commit.message }}\n";
+    const bad =
+      "on: push\npermissions: write-all\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: echo ${{ github.event.head_commit.message }}\n";
     const dir = execFileSync("mktemp", ["-d"], { encoding: "utf8" }).trim();
     execFileSync("mkdir", ["-p", `${dir}/.github/workflows`]);
     execFileSync("bash", ["-c", `cat > "${dir}/.github/workflows/bad.yml"`], { input: bad });

@@ -8,7 +8,8 @@ import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { allDaggerCalls, readWorkflow, ROOT, WORKFLOW_FILES } from "./workflow-files.js";
 
-const ENGINE = (JSON.parse(readFileSync(resolve(ROOT, "dagger.json"), "utf8")) as { engineVersion: string }).engineVersion;
+const ENGINE = (JSON.parse(readFileSync(resolve(ROOT, "dagger.json"), "utf8")) as { engineVersion: string })
+  .engineVersion;
 
 describe.each(WORKFLOW_FILES)("%s", (file) => {
   const { workflow, text } = readWorkflow(file);
@@ -57,7 +58,10 @@ describe("triggers", () => {
     });
   });
   it("cd: main and v*.*.* tags, plus manual dispatch for the rollback", () => {
-    expect(readWorkflow("cd.yml").workflow.on).toEqual({ push: { branches: ["main"], tags: ["v*.*.*"] }, workflow_dispatch: null });
+    expect(readWorkflow("cd.yml").workflow.on).toEqual({
+      push: { branches: ["main"], tags: ["v*.*.*"] },
+      workflow_dispatch: null,
+    });
   });
   it("release: v*.*.* tags", () => {
     expect(readWorkflow("release.yml").workflow.on).toEqual({ push: { tags: ["v*.*.*"] } });
@@ -78,9 +82,18 @@ describe("jobs", () => {
   });
 
   it("deploy one at a time per environment and never cancel a running deploy", () => {
-    expect(cd["deploy-staging"]).toMatchObject({ environment: "staging", concurrency: { group: "deploy-staging", "cancel-in-progress": false } });
-    expect(cd["deploy-production"]).toMatchObject({ environment: "production", concurrency: { group: "deploy-production", "cancel-in-progress": false } });
-    expect(cd["rollback-production"]).toMatchObject({ environment: "production", concurrency: { group: "deploy-production", "cancel-in-progress": false } });
+    expect(cd["deploy-staging"]).toMatchObject({
+      environment: "staging",
+      concurrency: { group: "deploy-staging", "cancel-in-progress": false },
+    });
+    expect(cd["deploy-production"]).toMatchObject({
+      environment: "production",
+      concurrency: { group: "deploy-production", "cancel-in-progress": false },
+    });
+    expect(cd["rollback-production"]).toMatchObject({
+      environment: "production",
+      concurrency: { group: "deploy-production", "cancel-in-progress": false },
+    });
   });
 
   it("route main to staging, tags to production and the manual dispatch to the rollback", () => {
@@ -95,20 +108,32 @@ describe("jobs", () => {
 });
 
 describe("values handed to dagger call", () => {
-  const GITHUB_DEFAULT_ENV = new Set(["GITHUB_SHA", "GITHUB_REF", "GITHUB_REF_NAME", "GITHUB_REPOSITORY", "GITHUB_RUN_ID"]);
+  const GITHUB_DEFAULT_ENV = new Set([
+    "GITHUB_SHA",
+    "GITHUB_REF",
+    "GITHUB_REF_NAME",
+    "GITHUB_REPOSITORY",
+    "GITHUB_RUN_ID",
+  ]);
 
-  it.each(allDaggerCalls().map((c) => [`${c.file} ${c.job}`, c] as const))("%s: every env:, $VAR and cmd: reference resolves", (_name, call) => {
-    const env = call.step.env ?? {};
-    for (const value of [...call.constructorFlags.values(), ...call.flags.values()]) {
-      const provider = /^env:([A-Z0-9_]+)$/.exec(value);
-      if (provider) expect(Object.keys(env), `${value} needs the step env ${provider[1]}`).toContain(provider[1]);
-      for (const [, name] of value.matchAll(/\$([A-Z0-9_]+)/g)) {
-        expect(name! in env || GITHUB_DEFAULT_ENV.has(name!), `$${name} is neither in the step env nor a GitHub default`).toBe(true);
+  it.each(allDaggerCalls().map((c) => [`${c.file} ${c.job}`, c] as const))(
+    "%s: every env:, $VAR and cmd: reference resolves",
+    (_name, call) => {
+      const env = call.step.env ?? {};
+      for (const value of [...call.constructorFlags.values(), ...call.flags.values()]) {
+        const provider = /^env:([A-Z0-9_]+)$/.exec(value);
+        if (provider) expect(Object.keys(env), `${value} needs the step env ${provider[1]}`).toContain(provider[1]);
+        for (const [, name] of value.matchAll(/\$([A-Z0-9_]+)/g)) {
+          expect(
+            name! in env || GITHUB_DEFAULT_ENV.has(name!),
+            `$${name} is neither in the step env nor a GitHub default`,
+          ).toBe(true);
+        }
+        const cmd = /^cmd:(.+)$/.exec(value);
+        if (cmd) expect(() => accessSync(resolve(ROOT, cmd[1]!), constants.X_OK)).not.toThrow();
       }
-      const cmd = /^cmd:(.+)$/.exec(value);
-      if (cmd) expect(() => accessSync(resolve(ROOT, cmd[1]!), constants.X_OK)).not.toThrow();
-    }
-  });
+    },
+  );
 
   it("AWS credentials come from the job's OIDC token, in exactly the jobs allowed to request one", () => {
     for (const call of allDaggerCalls()) {

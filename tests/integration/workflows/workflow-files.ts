@@ -49,7 +49,8 @@ export interface DaggerCall {
  */
 export function parseDaggerCall(file: string, job: string, step: Step): DaggerCall {
   const call = String(step.with?.["call"] ?? "");
-  if (/["'`\\]|\$\{\{/.test(call)) throw new Error(`${file} ${job}: the call input holds a quote, backslash or \${{ }}: ${call}`);
+  if (/["'`\\]|\$\{\{/.test(call))
+    throw new Error(`${file} ${job}: the call input holds a quote, backslash or \${{ }}: ${call}`);
   const tokens = call.trim().split(/\s+/).filter(Boolean);
   const fnIndex = tokens.findIndex((t) => !t.startsWith("--"));
   if (fnIndex < 0) throw new Error(`${file} ${job}: no function in the call: ${call}`);
@@ -61,7 +62,14 @@ export function parseDaggerCall(file: string, job: string, step: Step): DaggerCa
         return [m[1]!, m[2]!] as [string, string];
       }),
     );
-  return { file, job, step, constructorFlags: toFlags(tokens.slice(0, fnIndex)), fn: tokens[fnIndex]!, flags: toFlags(tokens.slice(fnIndex + 1)) };
+  return {
+    file,
+    job,
+    step,
+    constructorFlags: toFlags(tokens.slice(0, fnIndex)),
+    fn: tokens[fnIndex]!,
+    flags: toFlags(tokens.slice(fnIndex + 1)),
+  };
 }
 
 /** Every dagger-for-github step of the three workflows. */

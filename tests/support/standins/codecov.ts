@@ -17,15 +17,25 @@ export async function startCodecovStandin(options: { token: string }): Promise<C
   let self = "";
   const server = await startRecordingServer((req) => {
     if (req.method === "POST" && req.path === "/upload/v4") {
-      if (req.headers["x-upload-token"] !== options.token) return { status: 401, body: "Could not find a repository, try using repo upload token", contentType: "text/plain" };
+      if (req.headers["x-upload-token"] !== options.token)
+        return {
+          status: 401,
+          body: "Could not find a repository, try using repo upload token",
+          contentType: "text/plain",
+        };
       const id = `upload-${++counter}`;
       pending.add(id);
       const slug = req.query.get("slug") ?? "";
-      return { status: 200, contentType: "text/plain", body: `https://codecov.io/github/${slug}/commit/${req.query.get("commit")}\n${self}/storage/${id}?X-Amz-Signature=standin` };
+      return {
+        status: 200,
+        contentType: "text/plain",
+        body: `https://codecov.io/github/${slug}/commit/${req.query.get("commit")}\n${self}/storage/${id}?X-Amz-Signature=standin`,
+      };
     }
     const put = /^\/storage\/(.+)$/.exec(req.path);
     if (req.method === "PUT" && put) {
-      if (!pending.has(put[1]!) || req.query.get("X-Amz-Signature") !== "standin") return { status: 403, body: "SignatureDoesNotMatch", contentType: "text/plain" };
+      if (!pending.has(put[1]!) || req.query.get("X-Amz-Signature") !== "standin")
+        return { status: 403, body: "SignatureDoesNotMatch", contentType: "text/plain" };
       stored.set(put[1]!, req.body.toString("utf8"));
       pending.delete(put[1]!);
       return { status: 200, body: "", contentType: "text/plain" };

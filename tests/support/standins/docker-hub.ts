@@ -9,7 +9,11 @@ export interface DockerHubStandin extends RecordingServer {
   readonly jwt: string;
 }
 
-export async function startDockerHubStandin(options: { username: string; password: string; repositories: readonly string[] }): Promise<DockerHubStandin> {
+export async function startDockerHubStandin(options: {
+  username: string;
+  password: string;
+  repositories: readonly string[];
+}): Promise<DockerHubStandin> {
   const descriptions = new Map<string, { full_description?: string; description?: string }>();
   const jwt = "standin-jwt-" + Math.random().toString(36).slice(2);
   const server = await startRecordingServer((req) => {
@@ -22,11 +26,18 @@ export async function startDockerHubStandin(options: { username: string; passwor
     }
     const repo = /^\/v2\/repositories\/([^/]+\/[^/]+)\/$/.exec(req.path);
     if (req.method === "PATCH" && repo) {
-      if (req.headers["authorization"] !== `Bearer ${jwt}`) return { status: 401, body: { detail: "authentication required" } };
+      if (req.headers["authorization"] !== `Bearer ${jwt}`)
+        return { status: 401, body: { detail: "authentication required" } };
       if (!options.repositories.includes(repo[1]!)) return { status: 404, body: { detail: "Object not found" } };
-      const input = JSON.parse(req.body.toString("utf8") || "{}") as { full_description?: string; description?: string };
+      const input = JSON.parse(req.body.toString("utf8") || "{}") as {
+        full_description?: string;
+        description?: string;
+      };
       descriptions.set(repo[1]!, { ...descriptions.get(repo[1]!), ...input });
-      return { status: 200, body: { name: repo[1]!.split("/")[1], namespace: repo[1]!.split("/")[0], ...descriptions.get(repo[1]!) } };
+      return {
+        status: 200,
+        body: { name: repo[1]!.split("/")[1], namespace: repo[1]!.split("/")[0], ...descriptions.get(repo[1]!) },
+      };
     }
     return undefined;
   });

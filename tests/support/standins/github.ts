@@ -1,5 +1,11 @@
 import { gunzipSync } from "node:zlib";
-import { credentialOf, startRecordingServer, type RecordedRequest, type RecordingServer, type StandinResponse } from "./recording-server.js";
+import {
+  credentialOf,
+  startRecordingServer,
+  type RecordedRequest,
+  type RecordingServer,
+  type StandinResponse,
+} from "./recording-server.js";
 
 /** A release as the GitHub stand-in stores it. */
 export interface StoredRelease {
@@ -49,7 +55,10 @@ export async function startGitHubStandin(options: { repository: string; token: s
     if (req.method === "POST" && rest === "/releases") {
       const input = json();
       if (releases.some((r) => r.tag_name === input["tag_name"])) {
-        return { status: 422, body: { message: "Validation Failed", errors: [{ code: "already_exists", field: "tag_name" }] } };
+        return {
+          status: 422,
+          body: { message: "Validation Failed", errors: [{ code: "already_exists", field: "tag_name" }] },
+        };
       }
       const release: StoredRelease = {
         id: nextId++,

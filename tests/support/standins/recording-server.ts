@@ -23,7 +23,9 @@ export interface StandinResponse {
 }
 
 /** Answers one request, or `undefined` to let the server answer 404. */
-export type StandinHandler = (request: RecordedRequest) => StandinResponse | undefined | Promise<StandinResponse | undefined>;
+export type StandinHandler = (
+  request: RecordedRequest,
+) => StandinResponse | undefined | Promise<StandinResponse | undefined>;
 
 /** A local HTTP server on 127.0.0.1 that records every request before answering it. */
 export interface RecordingServer {
@@ -41,7 +43,14 @@ export async function startRecordingServer(handler: StandinHandler): Promise<Rec
     void collect(req).then(async (raw) => {
       const url = new URL(req.url ?? "/", "http://127.0.0.1");
       const body = req.headers["content-encoding"] === "gzip" && raw.length > 0 ? gunzipSync(raw) : raw;
-      const recorded: RecordedRequest = { method: req.method ?? "GET", url: req.url ?? "/", path: url.pathname, query: url.searchParams, headers: req.headers, body };
+      const recorded: RecordedRequest = {
+        method: req.method ?? "GET",
+        url: req.url ?? "/",
+        path: url.pathname,
+        query: url.searchParams,
+        headers: req.headers,
+        body,
+      };
       requests.push(recorded);
       try {
         const answer = (await handler(recorded)) ?? { status: 404, body: { message: "Not Found" } };
@@ -56,7 +65,8 @@ export async function startRecordingServer(handler: StandinHandler): Promise<Rec
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    writes: (except = []) => requests.filter((r) => r.method !== "GET" && r.method !== "HEAD" && !except.includes(r.path)),
+    writes: (except = []) =>
+      requests.filter((r) => r.method !== "GET" && r.method !== "HEAD" && !except.includes(r.path)),
     close: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
   };
 }
@@ -72,7 +82,8 @@ function collect(req: IncomingMessage): Promise<Buffer> {
 
 function send(res: ServerResponse, answer: StandinResponse): void {
   const type = answer.contentType ?? "application/json";
-  const payload = answer.body === undefined ? "" : type.startsWith("text/") ? String(answer.body) : JSON.stringify(answer.body);
+  const payload =
+    answer.body === undefined ? "" : type.startsWith("text/") ? String(answer.body) : JSON.stringify(answer.body);
   res.writeHead(answer.status, { "Content-Type": type });
   res.end(payload);
 }

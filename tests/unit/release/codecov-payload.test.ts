@@ -3,9 +3,12 @@ import { buildCodecovPayload } from "../../../src/core/codecov/upload.js";
 
 describe("buildCodecovPayload", () => {
   it("frames each report with # path= and <<<<<< EOF", () => {
-    expect(buildCodecovPayload([{ path: "coverage.xml", content: "<coverage/>" }, { path: "lcov.info", content: "TN:\n" }])).toBe(
-      "# path=coverage.xml\n<coverage/>\n<<<<<< EOF\n# path=lcov.info\nTN:\n<<<<<< EOF\n",
-    );
+    expect(
+      buildCodecovPayload([
+        { path: "coverage.xml", content: "<coverage/>" },
+        { path: "lcov.info", content: "TN:\n" },
+      ]),
+    ).toBe("# path=coverage.xml\n<coverage/>\n<<<<<< EOF\n# path=lcov.info\nTN:\n<<<<<< EOF\n");
   });
   it("puts the network section first when files are given", () => {
     expect(buildCodecovPayload([{ path: "c.xml", content: "x" }], ["enterprise/main.py", "enterprise/db.py"])).toBe(

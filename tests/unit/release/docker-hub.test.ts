@@ -16,7 +16,10 @@ describe("dockerHubTags", () => {
 
 describe("parseDockerHubRepository", () => {
   it("splits namespace/name", () => {
-    expect(parseDockerHubRepository("faultmaven/auth-service")).toEqual({ namespace: "faultmaven", name: "auth-service" });
+    expect(parseDockerHubRepository("faultmaven/auth-service")).toEqual({
+      namespace: "faultmaven",
+      name: "auth-service",
+    });
   });
   it.each(["auth-service", "FaultMaven/auth", "a/b/c", "docker.io/a/b", "", "a/-b"])("refuses %j", (value) => {
     expect(() => parseDockerHubRepository(value)).toThrow(SettingsError);

@@ -39,7 +39,13 @@ describe("parseReleaseVersion", () => {
   });
 
   it("isReleaseTag mirrors the parser", () => {
-    expect(["v1.0.0", "v1.0.0-rc.1", "v1.0", "1.0.0", "release-1"].map(isReleaseTag)).toEqual([true, true, false, false, false]);
+    expect(["v1.0.0", "v1.0.0-rc.1", "v1.0", "1.0.0", "release-1"].map(isReleaseTag)).toEqual([
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
   });
 });
 

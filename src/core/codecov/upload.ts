@@ -134,3 +134,14 @@ async function send(action: string, url: string, init: RequestInit): Promise<str
   }
   return text;
 }
+
+/**
+ * Codecov's branch / pull-request fields from a full git ref (pure): `refs/heads/main` → branch
+ * `main`; `refs/pull/12/merge` → pull request 12; tags and anything else → neither.
+ */
+export function codecovRefContext(ref: string): { branch?: string; pullRequest?: number } {
+  const branch = /^refs\/heads\/(.+)$/.exec(ref)?.[1];
+  if (branch) return { branch };
+  const pr = /^refs\/pull\/(\d+)\/(merge|head)$/.exec(ref)?.[1];
+  return pr ? { pullRequest: Number(pr) } : {};
+}

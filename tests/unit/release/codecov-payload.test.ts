@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildCodecovPayload } from "../../../src/core/codecov/upload.js";
+import { buildCodecovPayload, codecovRefContext } from "../../../src/core/codecov/upload.js";
 
 describe("buildCodecovPayload", () => {
   it("frames each report with # path= and <<<<<< EOF", () => {
@@ -14,5 +14,17 @@ describe("buildCodecovPayload", () => {
     expect(buildCodecovPayload([{ path: "c.xml", content: "x" }], ["enterprise/main.py", "enterprise/db.py"])).toBe(
       "enterprise/main.py\nenterprise/db.py\n<<<<<< network\n# path=c.xml\nx\n<<<<<< EOF\n",
     );
+  });
+});
+
+describe("codecovRefContext", () => {
+  it.each([
+    ["refs/heads/main", { branch: "main" }],
+    ["refs/heads/feature/sso", { branch: "feature/sso" }],
+    ["refs/pull/12/merge", { pullRequest: 12 }],
+    ["refs/tags/v1.2.3", {}],
+    ["main", {}],
+  ])("%s", (ref, expected) => {
+    expect(codecovRefContext(ref)).toEqual(expected);
   });
 });

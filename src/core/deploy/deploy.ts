@@ -103,15 +103,19 @@ export async function deploy(options: DeployOptions): Promise<DeployReport> {
     // 1. The image, by digest.
     const action = decideImageAction({ ...(promoteDigest ? { promoteDigest } : {}), immutableTags: version.immutableTags, tagDigests: pf.tagDigests });
     let digest: string;
+    let repositoryUri = pf.repositoryUri;
     if (action.kind === "publish") {
-      digest = await phase("publish", () => publishImage(clients, env.ecrRepository, pf.repositoryUri, version.imageTags, options.publish as PublishImage));
+      const published = await phase("publish", () => publishImage(clients, env.ecrRepository, pf.repositoryUri, version.imageTags, options.publish as PublishImage));
+      digest = published.digest;
+      repositoryUri = published.repositoryUri;
+      if (published.elsewhere) report.warnings.push(`the image was pushed to ${repositoryUri}, not to ECR ${pf.repositoryUri} (registry override)`);
     } else {
       digest = action.digest;
       if (action.kind === "reuse") report.warnings.push(action.why);
       await phase("tag", () => tagImage(clients, env.ecrRepository, digest, version.imageTags, pf.tagDigests));
     }
-    const reference = `${pf.repositoryUri}@${digest}`;
-    report.image = { repository: pf.repositoryUri, digest, reference, tags: version.imageTags, source: action.kind === "publish" ? "published" : action.kind === "reuse" ? "reused" : "promoted" };
+    const reference = `${repositoryUri}@${digest}`;
+    report.image = { repository: repositoryUri, digest, reference, tags: version.imageTags, source: action.kind === "publish" ? "published" : action.kind === "reuse" ? "reused" : "promoted" };
     log(`image: ${reference}`);
 
     const change: TaskDefinitionChange = { containerName: env.containerName, image: reference, environment: { ...env.taskEnvironment, APP_VERSION: version.appVersion } };

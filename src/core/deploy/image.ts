@@ -77,15 +77,29 @@ export async function tagImage(clients: AwsClients, repository: string, digest: 
   return moved;
 }
 
-/** Runs the Dagger layer's publish callback with an ECR login and checks the digest landed in the repository. */
-export async function publishImage(clients: AwsClients, repository: string, repositoryUri: string, tags: readonly string[], publish: PublishImage): Promise<string> {
+/** Where the image was pushed. */
+export interface PublishedImage {
+  readonly digest: string;
+  /** Repository the reference names: the ECR repository, or a registry override (e2e's local registry). */
+  readonly repositoryUri: string;
+  /** Set when the image went to another registry than ECR (its digest cannot be checked in ECR). */
+  readonly elsewhere: boolean;
+}
+
+/**
+ * Runs the Dagger layer's publish callback with an ECR login and checks the digest landed in the ECR repository.
+ * A callback that pushed to another registry (override) returns that registry's reference; it is used as is.
+ */
+export async function publishImage(clients: AwsClients, repository: string, repositoryUri: string, tags: readonly string[], publish: PublishImage): Promise<PublishedImage> {
   const login = await ecrLogin(clients);
   const reference = await publish({ repositoryUri, tags, login });
   const digest = digestFromReference(reference);
+  const pushedTo = reference.trim().replace(/@sha256:[0-9a-f]{64}$/, "").replace(/:[\w][\w.-]{0,127}$/, "");
+  if (pushedTo !== repositoryUri) return { digest, repositoryUri: pushedTo, elsewhere: true };
   try {
     await clients.ecr.send(new DescribeImagesCommand({ repositoryName: repository, imageIds: [{ imageDigest: digest }] }));
   } catch (error) {
     throw new PipelineError(`pushed image ${digest} is not visible in ECR repository ${repository} (${awsErrorText(error)}): check the registry the image was pushed to`);
   }
-  return digest;
+  return { digest, repositoryUri, elsewhere: false };
 }

@@ -99,7 +99,7 @@ describe("migrate (database rollback)", () => {
     const seed = await seedEnvironment();
     const aws = await motoClients();
     const sent: RunTaskCommandInput[] = [];
-    onRequest(aws.ecs, "RunTask", (input) => void sent.push(input as RunTaskCommandInput));
+    onRequest(aws.ecs, "RunTask", (input) => void sent.push(input as unknown as RunTaskCommandInput));
     const report = await migrate({ environment: seed.environment, aws, command: "downgrade -1", ...FAST });
     expect(report.outcome).toBe("succeeded");
     expect(report.migration).toMatchObject({ command: "alembic downgrade -1", exitCode: 0 });

@@ -17,9 +17,11 @@ mkdir -p "${bin_dir}"
 
 actionlint="${bin_dir}/actionlint-${ACTIONLINT_VERSION}"
 if [[ ! -x "${actionlint}" ]]; then
-  command -v go >/dev/null || { echo "workflow-linters: 'go' is not on PATH; install Go to build actionlint" >&2; exit 1; }
+  # The Go toolchain's usual home, for shells whose PATH lacks it.
+  command -v go >/dev/null || PATH="${PATH}:/usr/local/go/bin"
+  command -v go >/dev/null || { echo "workflow-linters: 'go' is not on PATH; install Go (1.22+) to build actionlint" >&2; exit 1; }
   build_dir="$(mktemp -d)"
-  GOBIN="${build_dir}" GOFLAGS=-mod=mod go install "github.com/rhysd/actionlint/cmd/actionlint@${ACTIONLINT_VERSION}" >&2
+  GOBIN="${build_dir}" go install "github.com/rhysd/actionlint/cmd/actionlint@${ACTIONLINT_VERSION}" >&2
   mv "${build_dir}/actionlint" "${actionlint}"
   rmdir "${build_dir}"
 fi

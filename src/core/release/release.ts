@@ -1,6 +1,6 @@
 import { ReleaseError, SettingsError } from "../errors.js";
 import { parseRepository, requireToken } from "../github/client.js";
-import { GitHubReleases } from "../github/releases.js";
+import { GitHubReleases, type GitHubRelease } from "../github/releases.js";
 import { prependChangelogSection, renderChangelogSection } from "./changelog.js";
 import {
   dockerHubTags,
@@ -90,6 +90,16 @@ export interface ReleaseReport {
   readonly dryRun: boolean;
 }
 
+/** Everything {@link checkRelease} established; {@link release} only writes from it. */
+interface ReleasePlan {
+  readonly report: Omit<ReleaseReport, "githubRelease" | "dockerHub" | "dryRun">;
+  readonly releases: GitHubReleases;
+  readonly existing: GitHubRelease | undefined;
+  readonly dockerTags: readonly string[];
+  readonly dockerHubSession: DockerHubSession | undefined;
+  readonly fullDescription: string | undefined;
+}
+
 /**
  * Releases one version: checks the tag, the commit and the service's version string, builds the
  * changelog from Conventional Commits since the previous tag, then publishes the Docker Hub image
@@ -98,46 +108,65 @@ export interface ReleaseReport {
  * throws a one-line {@link SettingsError} or {@link ReleaseError} and changes nothing.
  */
 export async function release(options: ReleaseOptions): Promise<ReleaseReport> {
+  const plan = await checkRelease(options);
+  const docker = options.dockerHub;
+  if (options.dryRun) {
+    return {
+      ...plan.report,
+      githubRelease: {
+        id: plan.existing?.id ?? null,
+        url: plan.existing?.url ?? null,
+        action: plan.existing ? "would-update" : "would-create",
+      },
+      dockerHub: docker
+        ? { repository: docker.repository, tags: plan.dockerTags, published: [], descriptionUpdated: false }
+        : null,
+      dryRun: true,
+    };
+  }
+
+  // Image first: a GitHub release must never announce an image that is not there.
+  const published = docker?.publishImage ? await docker.publishImage(plan.dockerTags) : [];
+  const githubRelease = await plan.releases.upsert(
+    { tag: plan.report.tag, body: plan.report.changelog, prerelease: plan.report.prerelease },
+    plan.existing,
+  );
+  if (docker && plan.dockerHubSession && plan.fullDescription !== undefined) {
+    await plan.dockerHubSession.updateDescription({
+      repository: docker.repository,
+      fullDescription: plan.fullDescription,
+      ...(docker.shortDescription !== undefined ? { shortDescription: docker.shortDescription } : {}),
+    });
+  }
+  return {
+    ...plan.report,
+    githubRelease: { id: githubRelease.id, url: githubRelease.url, action: githubRelease.action },
+    dockerHub: docker
+      ? {
+          repository: docker.repository,
+          tags: plan.dockerTags,
+          published: [...published],
+          descriptionUpdated: plan.fullDescription !== undefined,
+        }
+      : null,
+    dryRun: false,
+  };
+}
+
+/** Every check and read of a release, in order: arguments, repository, then the services (reads and login only). */
+async function checkRelease(options: ReleaseOptions): Promise<ReleasePlan> {
   // 1. Arguments and secrets: no I/O yet.
   const version = parseReleaseVersion(options.version);
   const githubToken = requireToken("GITHUB_TOKEN", options.github.token);
   parseRepository(options.github.repository, "GitHub repository");
   const docker = options.dockerHub;
-  let dockerUser = "";
-  let dockerPassword = "";
-  if (docker) {
-    dockerUser = requireToken("DOCKER_USERNAME", docker.username);
-    dockerPassword = requireToken("DOCKER_PASSWORD", docker.password);
-    parseDockerHubRepository(docker.repository);
-    if (docker.shortDescription !== undefined && docker.shortDescription.length > MAX_SHORT_DESCRIPTION) {
-      throw new SettingsError(
-        `Docker Hub short description is ${docker.shortDescription.length} characters: Docker Hub allows ${MAX_SHORT_DESCRIPTION}`,
-      );
-    }
-  }
+  const dockerCredentials = docker ? checkDockerHubOptions(docker) : undefined;
 
   // 2. The repository: tag, commit, version string, history. Reads only.
   const where = options.where ?? (typeof options.git === "string" ? options.git : "the source");
   const repo = new GitRepository(typeof options.git === "string" ? hostGit(options.git) : options.git);
   await repo.assertRepository(where);
-  const commitRef = options.commit ?? "HEAD";
-  const commit = await repo.commitOf(commitRef);
-  if (!commit) {
-    throw new SettingsError(
-      `commit "${commitRef}" does not exist in ${where}: pass a sha or ref of the released commit`,
-    );
-  }
-  const tagged = await repo.commitOf(`refs/tags/${version.tag}`);
-  if (!tagged) {
-    throw new ReleaseError(
-      `tag ${version.tag} does not exist in ${where}: create it on the release commit (git tag -a ${version.tag} -m "Release ${version.tag}") and fetch tags (fetch-depth: 0)`,
-    );
-  }
-  if (tagged !== commit) {
-    throw new ReleaseError(
-      `tag ${version.tag} points at ${tagged.slice(0, 12)} but the released commit is ${commit.slice(0, 12)}: release the tagged commit or move the tag`,
-    );
-  }
+  const commit = await releasedCommit(repo, version.tag, options.commit ?? "HEAD", where);
   const versionFile = options.versionFile ?? "enterprise/main.py";
   assertServiceVersion({
     path: versionFile,
@@ -148,11 +177,10 @@ export async function release(options: ReleaseOptions): Promise<ReleaseReport> {
 
   const previousTag = previousReleaseTag(version, await repo.tagsMergedInto(commit));
   const commits = await repo.commitsBetween(previousTag, commit);
-  const date = (options.date ?? new Date()).toISOString().slice(0, 10);
   const changelog = renderChangelogSection({
     tag: version.tag,
     previousTag,
-    date,
+    date: (options.date ?? new Date()).toISOString().slice(0, 10),
     repository: options.github.repository,
     commits,
   });
@@ -163,8 +191,7 @@ export async function release(options: ReleaseOptions): Promise<ReleaseReport> {
   );
 
   let fullDescription: string | undefined;
-  const updateDescription = docker !== undefined && docker.updateDescription !== false;
-  if (docker && updateDescription) {
+  if (docker && docker.updateDescription !== false) {
     const file = docker.descriptionFile ?? "README.md";
     fullDescription = await repo.fileAt(commit, file);
     if (fullDescription === undefined) {
@@ -174,62 +201,65 @@ export async function release(options: ReleaseOptions): Promise<ReleaseReport> {
     }
   }
 
-  // 3. Reads and logins: an invalid token, unknown repository or wrong Docker Hub password fails
-  //    here, before any write.
+  // 3. Services, reads and login only: a rejected token, an unknown repository or a wrong Docker
+  //    Hub password fails here, before any write.
   const releases = new GitHubReleases({ ...options.github, token: githubToken });
   const existing = await releases.findByTag(version.tag);
-  let dockerHubSession: DockerHubSession | undefined;
-  if (docker && updateDescription && !options.dryRun) {
-    dockerHubSession = await loginToDockerHub({
-      username: dockerUser,
-      password: dockerPassword,
-      ...(docker.apiBaseUrl !== undefined ? { baseUrl: docker.apiBaseUrl } : {}),
-    });
-  }
-  const tags = docker ? dockerHubTags(version) : [];
-  const base = {
-    tag: version.tag,
-    version: version.version,
-    prerelease: version.prerelease,
-    commit,
-    previousTag: previousTag ?? null,
-    commitCount: commits.length,
-    changelog,
-    changelogFile,
-  };
+  const dockerHubSession =
+    docker && dockerCredentials
+      ? await loginToDockerHub({
+          ...dockerCredentials,
+          ...(docker.apiBaseUrl !== undefined ? { baseUrl: docker.apiBaseUrl } : {}),
+        })
+      : undefined;
 
-  if (options.dryRun) {
-    return {
-      ...base,
-      githubRelease: {
-        id: existing?.id ?? null,
-        url: existing?.url ?? null,
-        action: existing ? "would-update" : "would-create",
-      },
-      dockerHub: docker ? { repository: docker.repository, tags, published: [], descriptionUpdated: false } : null,
-      dryRun: true,
-    };
-  }
-
-  // 4. Writes, image first: a GitHub release must never announce an image that is not there.
-  const published = docker?.publishImage ? await docker.publishImage(tags) : [];
-  const githubRelease = await releases.upsert(
-    { tag: version.tag, body: changelog, prerelease: version.prerelease },
-    existing,
-  );
-  if (docker && dockerHubSession && fullDescription !== undefined) {
-    await dockerHubSession.updateDescription({
-      repository: docker.repository,
-      fullDescription,
-      ...(docker.shortDescription !== undefined ? { shortDescription: docker.shortDescription } : {}),
-    });
-  }
   return {
-    ...base,
-    githubRelease: { id: githubRelease.id, url: githubRelease.url, action: githubRelease.action },
-    dockerHub: docker
-      ? { repository: docker.repository, tags, published: [...published], descriptionUpdated: updateDescription }
-      : null,
-    dryRun: false,
+    report: {
+      tag: version.tag,
+      version: version.version,
+      prerelease: version.prerelease,
+      commit,
+      previousTag: previousTag ?? null,
+      commitCount: commits.length,
+      changelog,
+      changelogFile,
+    },
+    releases,
+    existing,
+    dockerTags: docker ? dockerHubTags(version) : [],
+    dockerHubSession,
+    fullDescription,
   };
+}
+
+function checkDockerHubOptions(docker: DockerHubReleaseOptions): { username: string; password: string } {
+  const username = requireToken("DOCKER_USERNAME", docker.username);
+  const password = requireToken("DOCKER_PASSWORD", docker.password);
+  parseDockerHubRepository(docker.repository);
+  if (docker.shortDescription !== undefined && docker.shortDescription.length > MAX_SHORT_DESCRIPTION) {
+    throw new SettingsError(
+      `Docker Hub short description is ${docker.shortDescription.length} characters: Docker Hub allows ${MAX_SHORT_DESCRIPTION}`,
+    );
+  }
+  return { username, password };
+}
+
+/** The full sha of `ref`, which the release tag must point at. */
+async function releasedCommit(repo: GitRepository, tag: string, ref: string, where: string): Promise<string> {
+  const commit = await repo.commitOf(ref);
+  if (!commit) {
+    throw new SettingsError(`commit "${ref}" does not exist in ${where}: pass a sha or ref of the released commit`);
+  }
+  const tagged = await repo.commitOf(`refs/tags/${tag}`);
+  if (!tagged) {
+    throw new ReleaseError(
+      `tag ${tag} does not exist in ${where}: create it on the release commit (git tag -a ${tag} -m "Release ${tag}") and fetch tags (fetch-depth: 0)`,
+    );
+  }
+  if (tagged !== commit) {
+    throw new ReleaseError(
+      `tag ${tag} points at ${tagged.slice(0, 12)} but the released commit is ${commit.slice(0, 12)}: release the tagged commit or move the tag`,
+    );
+  }
+  return commit;
 }

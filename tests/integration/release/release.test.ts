@@ -228,11 +228,21 @@ describe("release: successful runs", () => {
     expect(report.githubRelease.action).toBe("would-create");
     expect(report.changelog).toContain("### ⚠ BREAKING CHANGES");
     expect(github.writes()).toEqual([]);
-    expect(dockerHub.requests).toEqual([]);
     expect(published).toEqual([]);
     expect(github.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       `GET /repos/${REPOSITORY}/releases/tags/v2.0.0`,
     ]);
+    // The Docker Hub login checks the credentials and changes nothing; no other call is made.
+    expect(dockerHub.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["POST /v2/users/login"]);
+  });
+
+  it("dry run of a rerun says the existing release would be updated", async () => {
+    historyWithTwoReleases();
+    const first = await release(options("v2.0.0"));
+    const writesBefore = github.writes().length;
+    const report = await release(options("v2.0.0", { dryRun: true }));
+    expect(report.githubRelease).toEqual({ ...first.githubRelease, action: "would-update" });
+    expect(github.writes()).toHaveLength(writesBefore);
   });
 });
 

@@ -13,21 +13,45 @@ const withChange = (env: "staging" | "production", field: string, value: unknown
 describe("dagger/environments.json", () => {
   it("declares staging and production as the spec says", () => {
     const envs = parseEnvironments(real);
-    expect(envs.staging).toMatchObject({ cluster: "faultmaven-staging", service: "auth-service", ecrRepository: "fm-auth-service-enterprise", publicUrl: "https://auth-staging.faultmaven.com", taskEnvironment: { ENVIRONMENT: "staging", LOG_LEVEL: "DEBUG" }, versionTagRequired: false, deployFrom: "main" });
-    expect(envs.production).toMatchObject({ cluster: "faultmaven-production", publicUrl: "https://auth.faultmaven.com", taskEnvironment: { ENVIRONMENT: "production", LOG_LEVEL: "INFO" }, versionTagRequired: true, allowPrerelease: false, deployFrom: "tag" });
+    expect(envs.staging).toMatchObject({
+      cluster: "faultmaven-staging",
+      service: "auth-service",
+      ecrRepository: "fm-auth-service-enterprise",
+      publicUrl: "https://auth-staging.faultmaven.com",
+      taskEnvironment: { ENVIRONMENT: "staging", LOG_LEVEL: "DEBUG" },
+      versionTagRequired: false,
+      deployFrom: "main",
+    });
+    expect(envs.production).toMatchObject({
+      cluster: "faultmaven-production",
+      publicUrl: "https://auth.faultmaven.com",
+      taskEnvironment: { ENVIRONMENT: "production", LOG_LEVEL: "INFO" },
+      versionTagRequired: true,
+      allowPrerelease: false,
+      deployFrom: "tag",
+    });
   });
 
   it.each([
     [withChange("staging", "accountId", "12345"), /staging\.accountId must be 12 digits/],
     [withChange("production", "region", "mars-1"), /production\.region "mars-1" is not an AWS region/],
     [withChange("staging", "cluster", ""), /staging\.cluster must be a non-empty string/],
-    [withChange("staging", "publicUrl", "http://auth-staging.faultmaven.com"), /staging\.publicUrl must be an https:\/\/ URL/],
-    [withChange("staging", "taskEnvironment", { env: "x" }), /staging\.taskEnvironment must be a object of UPPER_CASE names/],
+    [
+      withChange("staging", "publicUrl", "http://auth-staging.faultmaven.com"),
+      /staging\.publicUrl must be an https:\/\/ URL/,
+    ],
+    [
+      withChange("staging", "taskEnvironment", { env: "x" }),
+      /staging\.taskEnvironment must be a object of UPPER_CASE names/,
+    ],
     [withChange("staging", "versionTagRequired", "yes"), /staging\.versionTagRequired must be a non-empty boolean/],
     [withChange("production", "deployFrom", "main"), /production\.deployFrom must be "tag" when versionTagRequired/],
     [withChange("staging", "deployFrom", "branch"), /staging\.deployFrom must be "main" or "tag"/],
     [withChange("staging", "colour", "blue"), /staging\.colour is not a known field/],
-    [withChange("staging", "ecrRepository", "Bad Repo"), /staging\.ecrRepository "Bad Repo" is not an ECR repository name/],
+    [
+      withChange("staging", "ecrRepository", "Bad Repo"),
+      /staging\.ecrRepository "Bad Repo" is not an ECR repository name/,
+    ],
     [withChange("staging", "service", undefined), /staging\.service must be a non-empty string/],
     [{ ...real, Prod: real.production }, /unknown environment "Prod": only staging, production exist/],
     [{ staging: real.staging }, /environment "production" is missing/],

@@ -8,11 +8,26 @@ const SHA = "abcdef0123456789abcdef0123456789abcdef01";
 
 describe("resolveVersion", () => {
   it.each([
-    ["production v1.2.3", envs.production, { version: "v1.2.3" }, { imageTags: ["v1.2.3", "latest"], immutableTags: ["v1.2.3"], appVersion: "v1.2.3" }],
-    ["production from its tag", envs.production, { version: "v2.0.0", gitRef: "refs/tags/v2.0.0" }, { imageTags: ["v2.0.0", "latest"] }],
+    [
+      "production v1.2.3",
+      envs.production,
+      { version: "v1.2.3" },
+      { imageTags: ["v1.2.3", "latest"], immutableTags: ["v1.2.3"], appVersion: "v1.2.3" },
+    ],
+    [
+      "production from its tag",
+      envs.production,
+      { version: "v2.0.0", gitRef: "refs/tags/v2.0.0" },
+      { imageTags: ["v2.0.0", "latest"] },
+    ],
     ["staging sha", envs.staging, { gitSha: SHA }, { imageTags: [`staging-${SHA}`], appVersion: `staging-${SHA}` }],
     ["staging from main", envs.staging, { gitSha: SHA, gitRef: "refs/heads/main" }, { imageTags: [`staging-${SHA}`] }],
-    ["staging pre-release", envs.staging, { gitSha: SHA, version: "v1.3.0-rc.1" }, { imageTags: [`staging-${SHA}`], appVersion: "v1.3.0-rc.1", version: "v1.3.0-rc.1" }],
+    [
+      "staging pre-release",
+      envs.staging,
+      { gitSha: SHA, version: "v1.3.0-rc.1" },
+      { imageTags: [`staging-${SHA}`], appVersion: "v1.3.0-rc.1", version: "v1.3.0-rc.1" },
+    ],
   ])("%s", (_name, env, inputs, expected) => {
     expect(resolveVersion(env, inputs)).toMatchObject(expected);
   });
@@ -20,7 +35,12 @@ describe("resolveVersion", () => {
   it.each([
     ["production without version", envs.production, {}, /need a release tag/],
     ["production pre-release", envs.production, { version: "v1.0.0-beta.1" }, /does not accept pre-release/],
-    ["production from main", envs.production, { version: "v1.0.0", gitRef: "refs/heads/main" }, /only from the release tag refs\/tags\/v1\.0\.0/],
+    [
+      "production from main",
+      envs.production,
+      { version: "v1.0.0", gitRef: "refs/heads/main" },
+      /only from the release tag refs\/tags\/v1\.0\.0/,
+    ],
     ["staging from a branch", envs.staging, { gitSha: SHA, gitRef: "refs/heads/fix" }, /only from refs\/heads\/main/],
     ["staging without sha", envs.staging, {}, /need the commit/],
   ])("refuses %s", (_name, env, inputs, pattern) => {
@@ -30,9 +50,12 @@ describe("resolveVersion", () => {
 
 describe("parseImageDigest and validateWebhookUrl", () => {
   it("accepts a sha256 digest", () => expect(parseImageDigest(`sha256:${"0".repeat(64)}`)).toMatch(/^sha256:/));
-  it.each(["sha256:xyz", `sha512:${"0".repeat(64)}`, `${"0".repeat(64)}`, `sha256:${"A".repeat(64)}`])("refuses digest %s", (d) => {
-    expect(() => parseImageDigest(d)).toThrow(/is not sha256:<64 hex>/);
-  });
+  it.each(["sha256:xyz", `sha512:${"0".repeat(64)}`, `${"0".repeat(64)}`, `sha256:${"A".repeat(64)}`])(
+    "refuses digest %s",
+    (d) => {
+      expect(() => parseImageDigest(d)).toThrow(/is not sha256:<64 hex>/);
+    },
+  );
   it.each([
     ["https://hooks.slack.com/services/T/B/SECRET", true],
     ["http://127.0.0.1:8080/hook", true],

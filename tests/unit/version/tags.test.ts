@@ -49,9 +49,12 @@ describe("staging tags", () => {
     ["abcdef1", "staging-abcdef1"],
     ["0123456789abcdef0123456789abcdef01234567", "staging-0123456789abcdef0123456789abcdef01234567"],
   ])("%s → %s", (sha, tag) => expect(stagingTag(sha)).toBe(tag));
-  it.each(["abc", "ABCDEF1", "abcdefg", "HEAD", "", "0123456789abcdef0123456789abcdef012345678", "abcdef1;rm"])("refuses sha %j", (sha) => {
-    expect(() => parseGitSha(sha)).toThrow(/is not 7-40 lowercase hex digits/);
-  });
+  it.each(["abc", "ABCDEF1", "abcdefg", "HEAD", "", "0123456789abcdef0123456789abcdef012345678", "abcdef1;rm"])(
+    "refuses sha %j",
+    (sha) => {
+      expect(() => parseGitSha(sha)).toThrow(/is not 7-40 lowercase hex digits/);
+    },
+  );
 });
 
 describe("sameVersion", () => {

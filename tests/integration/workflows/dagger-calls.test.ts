@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { describeModule, type ModuleSurface } from "../../support/introspect.js";
-import { allDaggerCalls, type DaggerCall } from "./workflow-files.js";
+import { allDaggerCalls, surfaceProblems, type DaggerCall } from "./workflow-files.js";
 
 let surface: ModuleSurface;
 beforeAll(async () => {
@@ -29,27 +29,7 @@ describe("dagger calls in .github/workflows", () => {
   it.each(calls.map((c) => [`${c.file} ${c.job}: ${c.fn}`, c] as [string, DaggerCall]))(
     "%s matches the module surface",
     (_name, call) => {
-      const problems: string[] = [];
-      const check = (where: string, given: Map<string, string>, declared: ModuleSurface["constructorArgs"]) => {
-        for (const [flag, value] of given) {
-          const arg = declared.find((a) => a.name === flag);
-          if (!arg) {
-            problems.push(`${where}: --${flag} does not exist (has: ${declared.map((a) => a.name).join(", ")})`);
-            continue;
-          }
-          if (arg.type === "Secret" && !/^(env|cmd|file):/.test(value))
-            problems.push(`${where}: --${flag} is a Secret but gets a plain value`);
-        }
-        for (const arg of declared) {
-          if (!arg.optional && !given.has(arg.name)) problems.push(`${where}: required --${arg.name} is missing`);
-        }
-      };
-      check("constructor", call.constructorFlags, surface.constructorArgs);
-      const fn = surface.functions.find((f) => f.name === call.fn);
-      if (!fn)
-        problems.push(`function ${call.fn} does not exist (has: ${surface.functions.map((f) => f.name).join(", ")})`);
-      else check(call.fn, call.flags, fn.args);
-      expect(problems).toEqual([]);
+      expect(surfaceProblems(call, surface)).toEqual([]);
     },
   );
 

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parse } from "yaml";
+import type { Arg, ModuleSurface } from "../../support/introspect.js";
 
 export const ROOT = resolve(import.meta.dirname, "../../..");
 export const WORKFLOW_FILES = ["ci.yml", "cd.yml", "release.yml"] as const;
@@ -84,4 +85,31 @@ export function allDaggerCalls(): DaggerCall[] {
     }
   }
   return calls;
+}
+
+/**
+ * What is wrong with `call` against the module's surface: unknown function or flag, a required
+ * argument not passed, a Secret argument given a plain value instead of a secret provider.
+ */
+export function surfaceProblems(call: DaggerCall, surface: ModuleSurface): string[] {
+  const problems: string[] = [];
+  const check = (where: string, given: Map<string, string>, declared: readonly Arg[]) => {
+    for (const [flag, value] of given) {
+      const arg = declared.find((a) => a.name === flag);
+      if (!arg) {
+        problems.push(`${where}: --${flag} does not exist (has: ${declared.map((a) => a.name).join(", ")})`);
+      } else if (arg.type === "Secret" && !/^(env|cmd|file):/.test(value)) {
+        problems.push(`${where}: --${flag} is a Secret but gets a plain value`);
+      }
+    }
+    for (const arg of declared) {
+      if (!arg.optional && !given.has(arg.name)) problems.push(`${where}: required --${arg.name} is missing`);
+    }
+  };
+  check("constructor", call.constructorFlags, surface.constructorArgs);
+  const fn = surface.functions.find((f) => f.name === call.fn);
+  if (!fn)
+    problems.push(`function ${call.fn} does not exist (has: ${surface.functions.map((f) => f.name).join(", ")})`);
+  else check(call.fn, call.flags, fn.args);
+  return problems;
 }

@@ -8,6 +8,7 @@ import type { StageOutcome } from "./outcome.js";
 import { pythonWithDevRequirements } from "./python.js";
 import { scanImageStage, scanSourceStage } from "./scan.js";
 import { testStage } from "./test.js";
+import { codecovStage, codeScanningStage, type PreparedUploads } from "./uploads.js";
 
 /** The whole CI run: the report of every stage and one directory holding every stage's reports. */
 export interface CiRun {
@@ -18,12 +19,13 @@ export interface CiRun {
 /**
  * lint, test and scan concurrently; then build (with its size and alembic checks) and the image
  * scan. Every stage runs whatever the others did, except the image scan, which needs an image.
+ * Then the optional uploads (Codecov, code scanning), which send whatever reports exist.
  * The reports directory holds each stage's reports plus summary.md and summary.json.
  */
 export async function ciStage(
   source: Directory,
   settings: PipelineSettings,
-  opts: { appVersion: string; log?: (line: string) => void },
+  opts: { appVersion: string; uploads?: PreparedUploads; log?: (line: string) => void },
 ): Promise<CiRun> {
   const log = opts.log ?? (() => {});
   const started = Date.now();
@@ -38,7 +40,9 @@ export async function ciStage(
       if (outcome.error) throw outcome.error;
       return outcome.summary;
     });
-    log(`[ci] ${name} ${result.status} in ${(result.durationMs / 1000).toFixed(1)} s: ${result.summary.split("\n")[0]}`);
+    log(
+      `[ci] ${name} ${result.status} in ${(result.durationMs / 1000).toFixed(1)} s: ${result.summary.split("\n")[0]}`,
+    );
     return result;
   };
 
@@ -61,9 +65,14 @@ export async function ciStage(
     ? await timed("scan-image", () => scanImageStage(builtImage, source, settings))
     : skippedStage("scan-image", "not run: the build stage failed");
 
-  const report = aggregate([...concurrent, build, scanImage], Date.now() - started);
   let reports = dag.directory();
   for (const outcome of collected) reports = reports.withDirectory(".", outcome.reports);
+  const uploads = opts.uploads
+    ? await Promise.all([codecovStage(reports, opts.uploads), codeScanningStage(reports, opts.uploads)])
+    : [];
+  for (const upload of uploads) log(`[ci] ${upload.name} ${upload.status}: ${upload.summary.split("\n")[0]}`);
+
+  const report = aggregate([...concurrent, build, scanImage, ...uploads], Date.now() - started);
   reports = reports
     .withNewFile("summary.md", summaryTable(report) + "\n")
     .withNewFile("summary.json", JSON.stringify(report, null, 2) + "\n");

@@ -4,7 +4,7 @@
  * Every function is a thin wire between Dagger and the stages in src/stages; every decision
  * (verdicts, tags, reports) lives in src/core. Run `dagger functions` for the list.
  */
-import { argument, type Container, type Directory, func, object } from "@dagger.io/dagger";
+import { argument, type Container, type Directory, func, object, type Secret } from "@dagger.io/dagger";
 
 import type { SourceStage } from "./core/layout.js";
 import { assertRunPassed } from "./core/report.js";
@@ -15,8 +15,10 @@ import { lintStage } from "./stages/lint.js";
 import { reportsOrThrow, type StageOutcome } from "./stages/outcome.js";
 import { pythonWithDevRequirements } from "./stages/python.js";
 import { scanImageStage, scanSourceStage } from "./stages/scan.js";
+import { releaseStage } from "./stages/release.js";
 import { loadSettings } from "./stages/source.js";
 import { testStage } from "./stages/test.js";
+import { codecovStage, prepareUploads } from "./stages/uploads.js";
 
 @object()
 export class FaultmavenAuthPipeline {
@@ -94,17 +96,33 @@ export class FaultmavenAuthPipeline {
 
   /**
    * Run the unit (with coverage threshold), integration and security test suites against
-   * Postgres 15 and Redis 7 service containers. Returns tests/junit-<suite>.xml and tests/coverage.xml.
+   * Postgres 15 and Redis 7 service containers. Returns tests/junit-<suite>.xml and
+   * tests/coverage.xml. With a Codecov token, uploads the coverage (even when tests failed).
    *
    * Example usage: dagger call test --fail-on-error=false export --path=reports
    *
    * @param failOnError Fail when a suite fails or coverage is below the threshold. With false, return the reports anyway.
+   * @param codecovToken Codecov upload token (CODECOV_TOKEN). Empty or absent: no upload.
+   * @param githubRepository owner/repo the coverage belongs to ($GITHUB_REPOSITORY). Needed with a token.
+   * @param gitSha Full sha of the tested commit ($GITHUB_SHA). Needed with a token.
+   * @param gitRef Full ref of the tested commit ($GITHUB_REF). Needed with a token.
    */
-  @func()
-  async test(failOnError = true): Promise<Directory> {
+  @func({ cache: "never" })
+  async test(
+    failOnError = true,
+    codecovToken?: Secret,
+    githubRepository?: string,
+    gitSha?: string,
+    gitRef?: string,
+  ): Promise<Directory> {
+    const uploads = await prepareUploads({ codecovToken, githubRepository, gitSha, gitRef });
     const settings = await this.settings(["test"]);
     const python = pythonWithDevRequirements(this.source, settings);
-    return this.finish("test", await testStage(python, settings), failOnError);
+    const outcome = await testStage(python, settings);
+    const upload = await codecovStage(outcome.reports, uploads);
+    console.log(`[test] ${upload.name} ${upload.status}: ${upload.summary}`);
+    if (upload.status === "failed" && failOnError) throw new Error(upload.summary);
+    return this.finish("test", outcome, failOnError);
   }
 
   /**
@@ -156,21 +174,82 @@ export class FaultmavenAuthPipeline {
 
   /**
    * The whole CI: lint, test and scan concurrently, then build (size and alembic checks) and the
-   * image scan. Prints a summary table of every stage (status, duration) and fails naming every
+   * image scan; then, when their tokens are given, coverage to Codecov and SARIF to GitHub code
+   * scanning. Prints a summary table of every stage (status, duration) and fails naming every
    * failed stage. Returns every stage's reports plus summary.md and summary.json.
    *
    * Example usage: dagger call ci export --path=reports
    *
    * @param appVersion Version baked into the image.
    * @param failOnError Fail when any stage failed. With false, return the reports anyway.
+   * @param codecovToken Codecov upload token (CODECOV_TOKEN). Empty or absent: no upload.
+   * @param githubToken GitHub token allowed to upload SARIF (security-events: write). Empty or absent: no upload.
+   * @param githubRepository owner/repo the reports belong to ($GITHUB_REPOSITORY). Needed with a token.
+   * @param gitSha Full sha of the tested commit ($GITHUB_SHA). Needed with a token.
+   * @param gitRef Full ref of the tested commit ($GITHUB_REF). Needed with a token.
    */
-  @func()
-  async ci(appVersion = "dev", failOnError = true): Promise<Directory> {
+  @func({ cache: "never" })
+  async ci(
+    appVersion = "dev",
+    failOnError = true,
+    codecovToken?: Secret,
+    githubToken?: Secret,
+    githubRepository?: string,
+    gitSha?: string,
+    gitRef?: string,
+  ): Promise<Directory> {
+    const uploads = await prepareUploads({ codecovToken, githubToken, githubRepository, gitSha, gitRef });
     const settings = await this.settings(["lint", "test", "scan", "build"]);
-    const run = await ciStage(this.source, settings, { appVersion, log: (line) => console.log(line) });
+    const run = await ciStage(this.source, settings, { appVersion, uploads, log: (line) => console.log(line) });
     console.log(await run.reports.file("summary.md").contents());
     if (failOnError) assertRunPassed(run.report);
     return run.reports;
+  }
+
+  /**
+   * Release a version: the tag must exist on the released commit and the service's __version__
+   * must equal it; the changelog comes from Conventional Commits since the previous tag; the image
+   * is pushed to Docker Hub (X.Y.Z, plus latest unless it is a pre-release), the GitHub release is
+   * created (or updated on a rerun) and the Docker Hub description updated. Returns the JSON report.
+   *
+   * Example usage: dagger call release --version=v1.2.3 --github-token=env:GITHUB_TOKEN --docker-username=env:DOCKER_USERNAME --docker-password=env:DOCKER_PASSWORD
+   *
+   * @param version The release tag: vMAJOR.MINOR.PATCH, or vMAJOR.MINOR.PATCH-pre for a pre-release (v1.2.3-rc.1).
+   * @param githubToken GitHub token allowed to write releases (GITHUB_TOKEN with contents: write).
+   * @param dockerUsername Docker Hub user (DOCKER_USERNAME).
+   * @param dockerPassword Docker Hub password or access token (DOCKER_PASSWORD).
+   * @param repo The git repository WITH its .git directory (history and tags). Default: the repository root.
+   * @param githubRepository GitHub owner/repo of the release. Default: "faultmaven/fm-auth-service".
+   * @param dockerHubRepository Docker Hub namespace/name of the image. Default: "faultmaven/fm-auth-service".
+   * @param versionFile File holding __version__ = "X.Y.Z", relative to the repository root. Default: "enterprise/main.py".
+   * @param dryRun Run every check and build the notes, but push and write nothing. Default: false.
+   */
+  @func({ cache: "never" })
+  async release(
+    version: string,
+    githubToken: Secret,
+    dockerUsername: Secret,
+    dockerPassword: Secret,
+    @argument({ defaultPath: "/", ignore: ["**/node_modules", "**/.venv"] }) repo: Directory,
+    githubRepository = "faultmaven/fm-auth-service",
+    dockerHubRepository = "faultmaven/fm-auth-service",
+    versionFile = "enterprise/main.py",
+    dryRun = false,
+  ): Promise<string> {
+    const buildImage = () => this.build(version.replace(/^v/, ""));
+    const report = await releaseStage({
+      version,
+      repo,
+      buildImage,
+      githubToken,
+      dockerUsername,
+      dockerPassword,
+      githubRepository,
+      dockerHubRepository,
+      versionFile,
+      dryRun,
+    });
+    return JSON.stringify(report, null, 2);
   }
 
   /** Settings from arguments, pyproject and defaults, validated with the layout the stages need. */

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Installs what the tests need and runs every test that runs without a Dagger engine:
+# type check, lint, vitest (unit + integration against moto, HTTP servers, git), the bundled
+# service's own linters and pytest suites against real Postgres 15 and Redis 7, and the workflow
+# linters. With RUN_E2E=1 it also brings up the engine rig and runs the e2e suite.
+#
+# Every step runs even when an earlier one failed; the exit code is non-zero if any failed, and
+# the last line counts every test executed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+export PIPELINE_CACHE="${PIPELINE_CACHE:-/var/cache/faultmaven-pipeline}"
+export MOTO_PORT="${MOTO_PORT:-55000}"
+export AWS_ENDPOINT_URL="${AWS_ENDPOINT_URL:-http://127.0.0.1:$MOTO_PORT}"
+REPORTS="$PWD/reports"
+rm -rf "$REPORTS" && mkdir -p "$REPORTS"
+
+failures=()
+step() {
+  local name="$1"
+  shift
+  local started=$SECONDS
+  echo "::: $name"
+  if "$@"; then
+    echo "::: $name passed in $((SECONDS - started)) s"
+  else
+    echo "::: $name FAILED in $((SECONDS - started)) s"
+    failures+=("$name")
+  fi
+}
+
+stop_servers() {
+  bash scripts/setup/moto.sh stop >/dev/null 2>&1 || true
+  bash scripts/setup/postgres-redis.sh stop >/dev/null 2>&1 || true
+}
+trap stop_servers EXIT
+
+vitest() {
+  local project="$1"
+  shift
+  npx vitest run --project "$project" --reporter=default --reporter=json \
+    --outputFile.json="$REPORTS/vitest-$project.json" "$@"
+}
+
+step "install node dependencies" npm ci --no-audit --no-fund --loglevel=error || exit 1
+step "start postgres and redis" bash scripts/setup/postgres-redis.sh start
+step "start moto" bash scripts/setup/moto.sh start
+step "install workflow linters" bash scripts/setup/workflow-linters.sh
+step "typecheck" npm run --silent typecheck
+step "lint and format" npm run --silent lint
+step "unit tests" vitest unit
+step "integration tests" vitest integration
+step "auth service checks" env REPORTS_DIR="$REPORTS/service" bash scripts/service-checks.sh examples/auth-service
+if [[ "${RUN_E2E:-0}" == "1" ]]; then
+  step "engine rig up" bash tests/e2e/rig/up
+  step "e2e tests" bash -c 'eval "$(tests/e2e/rig/env.sh)" && exec npx vitest run --project e2e --reporter=default --reporter=json --outputFile.json="$0/vitest-e2e.json"' "$REPORTS"
+fi
+
+echo
+if ((${#failures[@]} > 0)); then
+  echo "failed steps: ${failures[*]}"
+else
+  echo "all steps passed"
+fi
+npx tsx scripts/count-tests.ts "$REPORTS"
+((${#failures[@]} == 0))

@@ -13,7 +13,13 @@ import { plan } from "../core/deploy/plan.js";
 import { loadEnvironments, selectEnvironment, type EnvironmentConfig } from "../core/deploy/environments.js";
 import { summaryLine, type DeployReport } from "../core/deploy/report.js";
 import { smoke } from "../core/smoke/command.js";
-import { DeploymentFailedError, DeploymentTimeoutError, MigrationFailedError, RollbackFailedError, SettingsError } from "../core/errors.js";
+import {
+  DeploymentFailedError,
+  DeploymentTimeoutError,
+  MigrationFailedError,
+  RollbackFailedError,
+  SettingsError,
+} from "../core/errors.js";
 import { ecrPublisher, publishToEcr } from "./publish.js";
 import { resolveVersion } from "../core/deploy/inputs.js";
 import { clientsFor } from "../core/deploy/options.js";
@@ -65,7 +71,11 @@ export async function credentialsFromSecrets(args: AwsArgs): Promise<AwsCredenti
     if (args.awsAccessKeyId || args.awsSecretAccessKey) {
       throw new SettingsError("pass AWS keys or --aws-role-arn with --aws-web-identity-token, not both");
     }
-    return { kind: "web-identity", roleArn: args.awsRoleArn ?? "", webIdentityToken: args.awsWebIdentityToken ? await args.awsWebIdentityToken.plaintext() : "" };
+    return {
+      kind: "web-identity",
+      roleArn: args.awsRoleArn ?? "",
+      webIdentityToken: args.awsWebIdentityToken ? await args.awsWebIdentityToken.plaintext() : "",
+    };
   }
   if (!args.awsAccessKeyId && !args.awsSecretAccessKey) return undefined;
   return {
@@ -80,7 +90,12 @@ async function access(args: AwsArgs) {
   const environment = await environmentNamed(args.env);
   const credentials = await credentialsFromSecrets(args);
   const endpoint = args.awsEndpointUrl ?? process.env.AWS_ENDPOINT_URL;
-  return { environment, ...(credentials ? { credentials } : {}), ...(endpoint ? { endpoint } : {}), log: (line: string) => console.error(`[${args.env}] ${line}`) };
+  return {
+    environment,
+    ...(credentials ? { credentials } : {}),
+    ...(endpoint ? { endpoint } : {}),
+    log: (line: string) => console.error(`[${args.env}] ${line}`),
+  };
 }
 
 const seconds = (s: number | undefined) => (s === undefined ? undefined : Math.round(s * 1000));
@@ -96,7 +111,11 @@ export function reportOrThrow(report: DeployReport): string {
   throw new DeploymentFailedError(message);
 }
 
-function deployOptions(base: Awaited<ReturnType<typeof access>>, args: DeployArgs, slackWebhookUrl: string | undefined): Omit<DeployOptions, "publish"> {
+function deployOptions(
+  base: Awaited<ReturnType<typeof access>>,
+  args: DeployArgs,
+  slackWebhookUrl: string | undefined,
+): Omit<DeployOptions, "publish"> {
   const rolloutTimeoutMs = seconds(args.rolloutTimeoutSeconds);
   const migrationTimeoutMs = seconds(args.migrationTimeoutSeconds);
   return {
@@ -121,7 +140,9 @@ export async function deployStage(args: DeployArgs, build: () => Promise<Contain
   const base = await access(args);
   const slack = args.slackWebhook ? await args.slackWebhook.plaintext() : undefined;
   const options = deployOptions(base, args, slack);
-  const report = await deploy(args.promoteDigest ? options : { ...options, publish: ecrPublisher(build, args.registry) });
+  const report = await deploy(
+    args.promoteDigest ? options : { ...options, publish: ecrPublisher(build, args.registry) },
+  );
   return reportOrThrow(report);
 }
 
@@ -178,7 +199,12 @@ export async function migrateStage(args: MigrateArgs): Promise<string> {
 }
 
 /** Smoke-checks an environment's URL (or `url`); returns the results as JSON or throws SmokeCheckError. */
-export async function smokeStage(args: { env: string; url?: string; version?: string; attempts?: number }): Promise<string> {
+export async function smokeStage(args: {
+  env: string;
+  url?: string;
+  version?: string;
+  attempts?: number;
+}): Promise<string> {
   const environment = await environmentNamed(args.env);
   const results = await smoke({
     baseUrl: args.url ?? environment.publicUrl,
@@ -205,13 +231,20 @@ export async function publishStage(args: PublishArgs, image: Container): Promise
   const environment = await environmentNamed(args.env);
   const version = resolveVersion(environment, args);
   if (args.registry) {
-    return publishToEcr(image, { repositoryUri: `${args.registry}/${environment.ecrRepository}`, tags: version.imageTags });
+    return publishToEcr(image, {
+      repositoryUri: `${args.registry}/${environment.ecrRepository}`,
+      tags: version.imageTags,
+    });
   }
   const base = await access(args);
   const clients = await clientsFor(base);
   try {
     const login = await ecrLogin(clients);
-    return await publishToEcr(image, { repositoryUri: `${login.registry}/${environment.ecrRepository}`, tags: version.imageTags, login });
+    return await publishToEcr(image, {
+      repositoryUri: `${login.registry}/${environment.ecrRepository}`,
+      tags: version.imageTags,
+      login,
+    });
   } finally {
     destroyAwsClients(clients);
   }

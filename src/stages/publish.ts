@@ -24,12 +24,19 @@ export async function publishToEcr(container: Container, options: PublishToEcrOp
   if (options.login) {
     // The secret's name is derived from the registry, never from the password.
     const name = `ecr-password-${createHash("sha256").update(options.login.registry).digest("hex").slice(0, 12)}`;
-    image = image.withRegistryAuth(options.login.registry, options.login.username, dag.setSecret(name, options.login.password));
+    image = image.withRegistryAuth(
+      options.login.registry,
+      options.login.username,
+      dag.setSecret(name, options.login.password),
+    );
   }
   let digest: string | undefined;
   for (const tag of options.tags) {
     const pushed = digestFromReference(await image.publish(`${options.repositoryUri}:${tag}`));
-    if (digest && pushed !== digest) throw new Error(`tags of one image got different digests (${digest}, ${pushed}): the build is not deterministic within one publish`);
+    if (digest && pushed !== digest)
+      throw new Error(
+        `tags of one image got different digests (${digest}, ${pushed}): the build is not deterministic within one publish`,
+      );
     digest = pushed;
   }
   return `${options.repositoryUri}@${digest}`;

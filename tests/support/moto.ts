@@ -4,7 +4,14 @@
  * share one moto server; `resetMoto` wipes it all.
  */
 import { randomBytes } from "node:crypto";
-import { CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, RegisterTaskDefinitionCommand, type ContainerDefinition, type DeploymentController } from "@aws-sdk/client-ecs";
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DescribeServicesCommand,
+  RegisterTaskDefinitionCommand,
+  type ContainerDefinition,
+  type DeploymentController,
+} from "@aws-sdk/client-ecs";
 import { CreateRepositoryCommand, PutImageCommand } from "@aws-sdk/client-ecr";
 import { createAwsClients, type AwsClients } from "../../src/core/aws/clients.js";
 import type { EnvironmentConfig } from "../../src/core/deploy/environments.js";
@@ -98,11 +105,23 @@ export async function seedEnvironment(options: SeedOptions = {}): Promise<Seeded
     const manifest = JSON.stringify({
       schemaVersion: 2,
       mediaType: "application/vnd.docker.distribution.manifest.v2+json",
-      config: { mediaType: "application/vnd.docker.container.image.v1+json", size: 100 + counter, digest: `sha256:${randomBytes(32).toString("hex")}` },
+      config: {
+        mediaType: "application/vnd.docker.container.image.v1+json",
+        size: 100 + counter,
+        digest: `sha256:${randomBytes(32).toString("hex")}`,
+      },
       // moto derives the image digest from the layer digests: a random layer makes each image distinct.
-      layers: [{ mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip", size: 32, digest: `sha256:${randomBytes(32).toString("hex")}` }],
+      layers: [
+        {
+          mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip",
+          size: 32,
+          digest: `sha256:${randomBytes(32).toString("hex")}`,
+        },
+      ],
     });
-    const out = await clients.ecr.send(new PutImageCommand({ repositoryName: repository, imageManifest: manifest, ...(tag ? { imageTag: tag } : {}) }));
+    const out = await clients.ecr.send(
+      new PutImageCommand({ repositoryName: repository, imageManifest: manifest, ...(tag ? { imageTag: tag } : {}) }),
+    );
     return out.image?.imageId?.imageDigest as string;
   };
   const initialDigest = await pushImage("initial");
@@ -114,11 +133,21 @@ export async function seedEnvironment(options: SeedOptions = {}): Promise<Seeded
       essential: true,
       memory: 512,
       environment: [{ name: "ENVIRONMENT", value: name }],
-      secrets: ["DATABASE_URL", "REDIS_URL", "JWT_SECRET_KEY"].map((s) => ({ name: s, valueFrom: `arn:aws:secretsmanager:${MOTO_REGION}:${MOTO_ACCOUNT}:secret:${s}` })),
+      secrets: ["DATABASE_URL", "REDIS_URL", "JWT_SECRET_KEY"].map((s) => ({
+        name: s,
+        valueFrom: `arn:aws:secretsmanager:${MOTO_REGION}:${MOTO_ACCOUNT}:secret:${s}`,
+      })),
     },
   ];
   const td = await clients.ecs.send(
-    new RegisterTaskDefinitionCommand({ family: `auth-service-${id}`, requiresCompatibilities: ["FARGATE"], networkMode: "awsvpc", cpu: "256", memory: "512", containerDefinitions: containers }),
+    new RegisterTaskDefinitionCommand({
+      family: `auth-service-${id}`,
+      requiresCompatibilities: ["FARGATE"],
+      networkMode: "awsvpc",
+      cpu: "256",
+      memory: "512",
+      containerDefinitions: containers,
+    }),
   );
   const taskDefinitionArn = td.taskDefinition?.taskDefinitionArn as string;
   if (!options.withoutService) {
@@ -131,7 +160,9 @@ export async function seedEnvironment(options: SeedOptions = {}): Promise<Seeded
         taskDefinition: taskDefinitionArn,
         desiredCount: options.desiredCount ?? 2,
         launchType: "FARGATE",
-        networkConfiguration: { awsvpcConfiguration: { subnets: [subnet], securityGroups: [group], assignPublicIp: "DISABLED" } },
+        networkConfiguration: {
+          awsvpcConfiguration: { subnets: [subnet], securityGroups: [group], assignPublicIp: "DISABLED" },
+        },
         ...(options.deploymentController ? { deploymentController: options.deploymentController } : {}),
       }),
     );
@@ -159,7 +190,11 @@ export async function seedEnvironment(options: SeedOptions = {}): Promise<Seeded
 export async function serviceNow(environment: EnvironmentConfig) {
   const clients = await motoClients();
   try {
-    return (await clients.ecs.send(new DescribeServicesCommand({ cluster: environment.cluster, services: [environment.service] }))).services?.[0];
+    return (
+      await clients.ecs.send(
+        new DescribeServicesCommand({ cluster: environment.cluster, services: [environment.service] }),
+      )
+    ).services?.[0];
   } finally {
     clients.ecs.destroy();
   }

@@ -35,7 +35,10 @@ type SdkClient = ECSClient | ECRClient | STSClient | CloudWatchLogsClient;
 type Handler = (args: unknown) => Promise<unknown>;
 /** The one shape of `middlewareStack.add` used here, common to every SDK client. */
 interface AddMiddleware {
-  add(middleware: (next: Handler, context: { commandName?: string }) => Handler, options: { step: "initialize"; name: string }): void;
+  add(
+    middleware: (next: Handler, context: { commandName?: string }) => Handler,
+    options: { step: "initialize"; name: string },
+  ): void;
 }
 
 /** Adds the middleware that records each call's name and whether it mutates. */
@@ -56,7 +59,9 @@ function recordCalls(client: SdkClient, service: string, calls: ApiCallLog): voi
 export function validateEndpoint(endpoint: string | undefined): string | undefined {
   if (endpoint === undefined || endpoint === "") return undefined;
   if (!/^https?:\/\/[^\s/]+\/?$/.test(endpoint)) {
-    throw new SettingsError(`AWS endpoint ${JSON.stringify(endpoint.slice(0, 100))} is not http(s)://host[:port]: fix --aws-endpoint-url or AWS_ENDPOINT_URL`);
+    throw new SettingsError(
+      `AWS endpoint ${JSON.stringify(endpoint.slice(0, 100))} is not http(s)://host[:port]: fix --aws-endpoint-url or AWS_ENDPOINT_URL`,
+    );
   }
   return endpoint.replace(/\/$/, "");
 }
@@ -85,7 +90,10 @@ export async function createAwsClients(options: AwsClientOptions): Promise<AwsCl
   } else {
     // AssumeRoleWithWebIdentity is unsigned: the token is the proof. Placeholder keys stop the SDK from
     // searching the host's own credential chain for a signer it does not need.
-    const anonymous = new STSClient({ ...base, credentials: { accessKeyId: "web-identity", secretAccessKey: "unused" } });
+    const anonymous = new STSClient({
+      ...base,
+      credentials: { accessKeyId: "web-identity", secretAccessKey: "unused" },
+    });
     recordCalls(anonymous, "STS", calls);
     try {
       const out = await anonymous.send(
@@ -98,11 +106,17 @@ export async function createAwsClients(options: AwsClientOptions): Promise<AwsCl
       );
       const c = out.Credentials;
       if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error("STS returned no credentials");
-      keys = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}) };
+      keys = {
+        accessKeyId: c.AccessKeyId,
+        secretAccessKey: c.SecretAccessKey,
+        ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}),
+      };
     } catch (error) {
       // The SDK's message never contains the token; keep only its first line.
       const why = ((error as Error).message || (error as Error).name).split("\n")[0];
-      throw new PreflightError(`STS refused the web identity for ${credentials.roleArn} (${why}): check the role's trust policy for this repository and the token's audience`);
+      throw new PreflightError(
+        `STS refused the web identity for ${credentials.roleArn} (${why}): check the role's trust policy for this repository and the token's audience`,
+      );
     } finally {
       anonymous.destroy();
     }

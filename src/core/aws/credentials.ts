@@ -36,16 +36,27 @@ export function validateCredentials(credentials: AwsCredentialsInput | undefined
   }
   const empty = (v: string | undefined) => v === undefined || v.trim() === "";
   if (credentials.kind === "static") {
-    if (empty(credentials.accessKeyId)) throw new SettingsError("AWS access key id is missing or empty: pass --aws-access-key-id=env:AWS_ACCESS_KEY_ID with a non-empty value");
-    if (empty(credentials.secretAccessKey)) throw new SettingsError("AWS secret access key is missing or empty: pass --aws-secret-access-key=env:AWS_SECRET_ACCESS_KEY with a non-empty value");
+    if (empty(credentials.accessKeyId))
+      throw new SettingsError(
+        "AWS access key id is missing or empty: pass --aws-access-key-id=env:AWS_ACCESS_KEY_ID with a non-empty value",
+      );
+    if (empty(credentials.secretAccessKey))
+      throw new SettingsError(
+        "AWS secret access key is missing or empty: pass --aws-secret-access-key=env:AWS_SECRET_ACCESS_KEY with a non-empty value",
+      );
     if (credentials.sessionToken !== undefined && empty(credentials.sessionToken)) {
       throw new SettingsError("AWS session token was passed but is empty: drop --aws-session-token or give it a value");
     }
     return credentials;
   }
   if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(credentials.roleArn)) {
-    throw new SettingsError(`AWS role ARN ${JSON.stringify(credentials.roleArn.slice(0, 120))} is not arn:aws:iam::<account>:role/<name>: fix --aws-role-arn`);
+    throw new SettingsError(
+      `AWS role ARN ${JSON.stringify(credentials.roleArn.slice(0, 120))} is not arn:aws:iam::<account>:role/<name>: fix --aws-role-arn`,
+    );
   }
-  if (empty(credentials.webIdentityToken)) throw new SettingsError("AWS web identity token is missing or empty: pass --aws-web-identity-token (GitHub OIDC token)");
+  if (empty(credentials.webIdentityToken))
+    throw new SettingsError(
+      "AWS web identity token is missing or empty: pass --aws-web-identity-token (GitHub OIDC token)",
+    );
   return credentials;
 }

@@ -20,9 +20,14 @@ export async function ecrLogin(clients: Pick<AwsClients, "ecr">): Promise<Regist
   try {
     data = (await clients.ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData?.[0];
   } catch (error) {
-    throw new PreflightError(`ECR GetAuthorizationToken failed (${awsErrorText(error)}): the credentials need ecr:GetAuthorizationToken`);
+    throw new PreflightError(
+      `ECR GetAuthorizationToken failed (${awsErrorText(error)}): the credentials need ecr:GetAuthorizationToken`,
+    );
   }
-  if (!data?.authorizationToken || !data.proxyEndpoint) throw new PreflightError("ECR GetAuthorizationToken returned no token: retry, or check the ECR service in this region");
+  if (!data?.authorizationToken || !data.proxyEndpoint)
+    throw new PreflightError(
+      "ECR GetAuthorizationToken returned no token: retry, or check the ECR service in this region",
+    );
   const decoded = Buffer.from(data.authorizationToken, "base64").toString("utf8");
   const colon = decoded.indexOf(":");
   if (colon <= 0) throw new PreflightError("ECR authorization token is not user:password: retry the login");

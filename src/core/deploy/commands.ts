@@ -72,11 +72,23 @@ export async function rollback(options: RollbackOptions): Promise<DeployReport> 
     report.outcome = "failed";
     report.error = { kind: "RollbackFailedError", message: rolled.rollback.error ?? "rollback failed" };
   } else if (smokeUrl && options.smoke !== false) {
-    const appVersion = findContainer(target, env.containerName)?.environment?.find((e) => e.name === "APP_VERSION")?.value;
-    report.smoke = await runSmokeChecks({ baseUrl: smokeUrl, ...(appVersion ? { expectedVersion: appVersion } : {}), clock, log, ...smokeTuning(options.smoke) });
+    const appVersion = findContainer(target, env.containerName)?.environment?.find(
+      (e) => e.name === "APP_VERSION",
+    )?.value;
+    report.smoke = await runSmokeChecks({
+      baseUrl: smokeUrl,
+      ...(appVersion ? { expectedVersion: appVersion } : {}),
+      clock,
+      log,
+      ...smokeTuning(options.smoke),
+    });
     const failed = report.smoke.filter((s) => !s.passed);
     report.outcome = failed.length === 0 ? "succeeded" : "failed";
-    if (failed.length > 0) report.error = { kind: "SmokeCheckError", message: `after rollback: ${failed.map((s) => `${s.url} ${s.detail}`).join("; ")}` };
+    if (failed.length > 0)
+      report.error = {
+        kind: "SmokeCheckError",
+        message: `after rollback: ${failed.map((s) => `${s.url} ${s.detail}`).join("; ")}`,
+      };
   } else {
     report.outcome = "succeeded";
   }
@@ -114,8 +126,15 @@ export async function migrate(options: MigrateOptions): Promise<DeployReport> {
   const log = options.log ?? (() => {});
   validateAccess(options);
   const command = parseMigrationCommand(options.command ?? "upgrade head");
-  if (options.taskDefinition !== undefined && !/^([a-zA-Z0-9_-]{1,255}:\d{1,6}|arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[a-zA-Z0-9_-]+:\d+)$/.test(options.taskDefinition)) {
-    throw new SettingsError(`task definition ${JSON.stringify(options.taskDefinition.slice(0, 100))} is not family:N or a task definition ARN: fix --task-definition`);
+  if (
+    options.taskDefinition !== undefined &&
+    !/^([a-zA-Z0-9_-]{1,255}:\d{1,6}|arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[a-zA-Z0-9_-]+:\d+)$/.test(
+      options.taskDefinition,
+    )
+  ) {
+    throw new SettingsError(
+      `task definition ${JSON.stringify(options.taskDefinition.slice(0, 100))} is not family:N or a task definition ARN: fix --task-definition`,
+    );
   }
   const clock = new WaitTimer(options.clock ?? systemClock);
   const startedAt = clock.now();
@@ -126,12 +145,17 @@ export async function migrate(options: MigrateOptions): Promise<DeployReport> {
   if (options.taskDefinition) {
     let found;
     try {
-      found = (await clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: options.taskDefinition }))).taskDefinition;
+      found = (await clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: options.taskDefinition })))
+        .taskDefinition;
     } catch (error) {
-      throw new PreflightError(`task definition ${options.taskDefinition} cannot be read (${awsErrorText(error)}): pass an existing ARN or family:N`);
+      throw new PreflightError(
+        `task definition ${options.taskDefinition} cannot be read (${awsErrorText(error)}): pass an existing ARN or family:N`,
+      );
     }
     if (!found || !findContainer(found, env.containerName)) {
-      throw new PreflightError(`task definition ${options.taskDefinition} has no container "${env.containerName}": pass a revision of this service`);
+      throw new PreflightError(
+        `task definition ${options.taskDefinition} has no container "${env.containerName}": pass a revision of this service`,
+      );
     }
     taskDefinition = found;
   }

@@ -1,5 +1,16 @@
-import { DescribeTaskDefinitionCommand, RegisterTaskDefinitionCommand, type ServiceEvent, type TaskDefinition } from "@aws-sdk/client-ecs";
-import { DeploymentFailedError, DeploymentTimeoutError, MigrationFailedError, SettingsError, SmokeCheckError } from "../errors.js";
+import {
+  DescribeTaskDefinitionCommand,
+  RegisterTaskDefinitionCommand,
+  type ServiceEvent,
+  type TaskDefinition,
+} from "@aws-sdk/client-ecs";
+import {
+  DeploymentFailedError,
+  DeploymentTimeoutError,
+  MigrationFailedError,
+  SettingsError,
+  SmokeCheckError,
+} from "../errors.js";
 import { notifySlack } from "../notify/slack.js";
 import { assertSmokePassed, runSmokeChecks, validateSmokeUrl, type SmokeResult } from "../smoke/smoke.js";
 import { systemClock, WaitTimer } from "./backoff.js";
@@ -73,17 +84,30 @@ export async function deploy(options: DeployOptions): Promise<DeployReport> {
   // Everything that can be checked without AWS, first.
   const version = resolveVersion(env, options);
   validateAccess(options);
-  if (options.publish && options.promoteDigest) throw new SettingsError("pass either a build to publish or --promote-digest, not both: promote deploys an existing digest without rebuilding");
-  if (!options.publish && !options.promoteDigest) throw new SettingsError("nothing to deploy: pass --promote-digest=sha256:... or let deploy build and publish the image");
+  if (options.publish && options.promoteDigest)
+    throw new SettingsError(
+      "pass either a build to publish or --promote-digest, not both: promote deploys an existing digest without rebuilding",
+    );
+  if (!options.publish && !options.promoteDigest)
+    throw new SettingsError(
+      "nothing to deploy: pass --promote-digest=sha256:... or let deploy build and publish the image",
+    );
   const promoteDigest = options.promoteDigest ? parseImageDigest(options.promoteDigest) : undefined;
-  const migrationCommand = options.migration === false ? undefined : parseMigrationCommand(options.migration ?? "upgrade head");
+  const migrationCommand =
+    options.migration === false ? undefined : parseMigrationCommand(options.migration ?? "upgrade head");
   const smokeUrl = validateSmokeUrl(options.smoke?.baseUrl ?? env.publicUrl);
   const webhook = validateWebhookUrl(options.slackWebhookUrl);
 
   const clients = await clientsFor(options);
   const callsAtStart = clients.calls.calls.length;
   const pf = await phase("preflight", () =>
-    preflight({ clients, environment: env, imageTags: version.imageTags, immutableTags: version.immutableTags, ...(promoteDigest ? { expectedDigest: promoteDigest } : {}) }),
+    preflight({
+      clients,
+      environment: env,
+      imageTags: version.imageTags,
+      immutableTags: version.immutableTags,
+      ...(promoteDigest ? { expectedDigest: promoteDigest } : {}),
+    }),
   );
 
   const report = newReport("deploy", env);
@@ -91,39 +115,75 @@ export async function deploy(options: DeployOptions): Promise<DeployReport> {
   const previous = pf.serving.taskDefinition;
   const previousArn = previous.taskDefinitionArn as string;
   report.taskDefinition.previous = previousArn;
-  log(`${env.name}: ${env.cluster}/${env.service} serves ${previousArn} (${pf.serving.image ?? "no image"}): rollback target recorded`);
+  log(
+    `${env.name}: ${env.cluster}/${env.service} serves ${previousArn} (${pf.serving.image ?? "no image"}): rollback target recorded`,
+  );
 
   const seenEventIds = new Set((pf.serving.service.events ?? []).map((e) => e.id ?? ""));
   const onEvent = (event: ServiceEvent) => log(`ecs event: ${event.message ?? ""}`);
-  const waitBase = { clients, cluster: env.cluster, service: env.service, clock, onEvent, seenEventIds, ...(options.backoff ? { backoff: options.backoff } : {}) };
+  const waitBase = {
+    clients,
+    cluster: env.cluster,
+    service: env.service,
+    clock,
+    onEvent,
+    seenEventIds,
+    ...(options.backoff ? { backoff: options.backoff } : {}),
+  };
   let stage: "before-rollout" | "rolled-out" = "before-rollout";
   let newArn: string | undefined;
 
   try {
     // 1. The image, by digest.
-    const action = decideImageAction({ ...(promoteDigest ? { promoteDigest } : {}), immutableTags: version.immutableTags, tagDigests: pf.tagDigests });
+    const action = decideImageAction({
+      ...(promoteDigest ? { promoteDigest } : {}),
+      immutableTags: version.immutableTags,
+      tagDigests: pf.tagDigests,
+    });
     let digest: string;
     let repositoryUri = pf.repositoryUri;
     if (action.kind === "publish") {
-      const published = await phase("publish", () => publishImage(clients, env.ecrRepository, pf.repositoryUri, version.imageTags, options.publish as PublishImage));
+      const published = await phase("publish", () =>
+        publishImage(clients, env.ecrRepository, pf.repositoryUri, version.imageTags, options.publish as PublishImage),
+      );
       digest = published.digest;
       repositoryUri = published.repositoryUri;
-      if (published.elsewhere) report.warnings.push(`the image was pushed to ${repositoryUri}, not to ECR ${pf.repositoryUri} (registry override)`);
+      if (published.elsewhere)
+        report.warnings.push(
+          `the image was pushed to ${repositoryUri}, not to ECR ${pf.repositoryUri} (registry override)`,
+        );
     } else {
       digest = action.digest;
       if (action.kind === "reuse") report.warnings.push(action.why);
       await phase("tag", () => tagImage(clients, env.ecrRepository, digest, version.imageTags, pf.tagDigests));
     }
     const reference = `${repositoryUri}@${digest}`;
-    report.image = { repository: repositoryUri, digest, reference, tags: version.imageTags, source: action.kind === "publish" ? "published" : action.kind === "reuse" ? "reused" : "promoted" };
+    report.image = {
+      repository: repositoryUri,
+      digest,
+      reference,
+      tags: version.imageTags,
+      source: action.kind === "publish" ? "published" : action.kind === "reuse" ? "reused" : "promoted",
+    };
     log(`image: ${reference}`);
 
-    const change: TaskDefinitionChange = { containerName: env.containerName, image: reference, environment: { ...env.taskEnvironment, APP_VERSION: version.appVersion } };
+    const change: TaskDefinitionChange = {
+      containerName: env.containerName,
+      image: reference,
+      environment: { ...env.taskEnvironment, APP_VERSION: version.appVersion },
+    };
 
     // 2. Rerun: the service already runs this exact revision content and is steady → no new deployment.
-    const servingSteady = judgeDeployment(pf.serving.service, pf.serving.service.deployments?.find((d) => d.status === "PRIMARY")?.id ?? "", previousArn).state === "steady";
+    const servingSteady =
+      judgeDeployment(
+        pf.serving.service,
+        pf.serving.service.deployments?.find((d) => d.status === "PRIMARY")?.id ?? "",
+        previousArn,
+      ).state === "steady";
     if (alreadyMatches(previous, change) && servingSteady) {
-      report.warnings.push(`${env.cluster}/${env.service} already runs ${previousArn} with this image and environment: no new deployment`);
+      report.warnings.push(
+        `${env.cluster}/${env.service} already runs ${previousArn} with this image and environment: no new deployment`,
+      );
       report.taskDefinition.new = previousArn;
       newArn = previousArn;
     } else {
@@ -136,7 +196,11 @@ export async function deploy(options: DeployOptions): Promise<DeployReport> {
       if (migrationCommand) {
         const commandText = migrationCommand.join(" ");
         if (revision.tags.some((t) => t.key === MIGRATED_TAG && t.value === commandText)) {
-          report.migration = { command: commandText, polls: 0, skipped: `${newArn} already passed "${commandText}" in a previous run` };
+          report.migration = {
+            command: commandText,
+            polls: 0,
+            skipped: `${newArn} already passed "${commandText}" in a previous run`,
+          };
           log(`migration: skipped, ${newArn} already migrated`);
         } else {
           report.migration = await phase("migrate", () =>
@@ -159,11 +223,18 @@ export async function deploy(options: DeployOptions): Promise<DeployReport> {
 
       // 5. Rollout and verification.
       stage = "rolled-out";
-      const deploymentId = await phase("rollout", () => startRollout({ clients, cluster: env.cluster, service: env.service }, newArn as string));
+      const deploymentId = await phase("rollout", () =>
+        startRollout({ clients, cluster: env.cluster, service: env.service }, newArn as string),
+      );
       report.deploymentId = deploymentId;
       log(`rollout: deployment ${deploymentId} started (max 200%, min healthy 100%, circuit breaker with rollback)`);
       const waited = await phase("wait", () =>
-        waitForDeployment({ ...waitBase, deploymentId, taskDefinitionArn: newArn as string, ...(options.rolloutTimeoutMs !== undefined ? { timeoutMs: options.rolloutTimeoutMs } : {}) }).catch((error: unknown) => {
+        waitForDeployment({
+          ...waitBase,
+          deploymentId,
+          taskDefinitionArn: newArn as string,
+          ...(options.rolloutTimeoutMs !== undefined ? { timeoutMs: options.rolloutTimeoutMs } : {}),
+        }).catch((error: unknown) => {
           report.rolloutPolls += (error as { polls?: number }).polls ?? 0;
           throw error;
         }),
@@ -187,7 +258,12 @@ export async function deploy(options: DeployOptions): Promise<DeployReport> {
     report.outcome = error instanceof DeploymentTimeoutError ? "timed-out" : "failed";
     if (stage === "rolled-out" && newArn !== previousArn) {
       const rolled = await phase("rollback", () =>
-        rollBackService({ ...waitBase, taskDefinitionArn: previousArn, reason: report.error?.message ?? "deploy failed", ...(options.rolloutTimeoutMs !== undefined ? { timeoutMs: options.rolloutTimeoutMs } : {}) }),
+        rollBackService({
+          ...waitBase,
+          taskDefinitionArn: previousArn,
+          reason: report.error?.message ?? "deploy failed",
+          ...(options.rolloutTimeoutMs !== undefined ? { timeoutMs: options.rolloutTimeoutMs } : {}),
+        }),
       );
       report.rollback = rolled.rollback;
       report.rolloutPolls += rolled.wait?.polls ?? 0;
@@ -197,7 +273,12 @@ export async function deploy(options: DeployOptions): Promise<DeployReport> {
         report.error = { kind: "RollbackFailedError", message: rolled.rollback.error ?? "rollback failed" };
       }
       log(`rollback: ${rolled.rollback.succeeded ? `back on ${previousArn}` : rolled.rollback.error}`);
-    } else if (!(error instanceof DeploymentFailedError || error instanceof SmokeCheckError || error instanceof MigrationFailedError || error instanceof DeploymentTimeoutError)) {
+    } else if (!(
+      error instanceof DeploymentFailedError ||
+      error instanceof SmokeCheckError ||
+      error instanceof MigrationFailedError ||
+      error instanceof DeploymentTimeoutError
+    )) {
       report.warnings.push("the deploy stopped before the rollout: the service was not changed");
     }
   }
@@ -211,7 +292,13 @@ export async function deploy(options: DeployOptions): Promise<DeployReport> {
   return report;
 }
 
-async function smoke(baseUrl: string, appVersion: string, options: DeployOptions, log: (l: string) => void, clock: WaitTimer): Promise<SmokeResult[]> {
+async function smoke(
+  baseUrl: string,
+  appVersion: string,
+  options: DeployOptions,
+  log: (l: string) => void,
+  clock: WaitTimer,
+): Promise<SmokeResult[]> {
   return runSmokeChecks({
     baseUrl,
     expectedVersion: appVersion,
@@ -224,10 +311,23 @@ async function smoke(baseUrl: string, appVersion: string, options: DeployOptions
 }
 
 /** The revision to deploy: the family's latest if it already holds exactly this change (a rerun), else a new one. */
-async function ensureRevision(clients: Awaited<ReturnType<typeof clientsFor>>, previous: TaskDefinition, change: TaskDefinitionChange, report: DeployReport) {
-  const latest = await clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: previous.family, include: ["TAGS"] }));
-  if (latest.taskDefinition && latest.taskDefinition.status === "ACTIVE" && alreadyMatches(latest.taskDefinition, change)) {
-    report.warnings.push(`reusing ${latest.taskDefinition.taskDefinitionArn}, registered by a previous run with this image and environment`);
+async function ensureRevision(
+  clients: Awaited<ReturnType<typeof clientsFor>>,
+  previous: TaskDefinition,
+  change: TaskDefinitionChange,
+  report: DeployReport,
+) {
+  const latest = await clients.ecs.send(
+    new DescribeTaskDefinitionCommand({ taskDefinition: previous.family, include: ["TAGS"] }),
+  );
+  if (
+    latest.taskDefinition &&
+    latest.taskDefinition.status === "ACTIVE" &&
+    alreadyMatches(latest.taskDefinition, change)
+  ) {
+    report.warnings.push(
+      `reusing ${latest.taskDefinition.taskDefinitionArn}, registered by a previous run with this image and environment`,
+    );
     return { definition: latest.taskDefinition, tags: latest.tags ?? [] };
   }
   const input = nextTaskDefinitionInput(previous, change);
@@ -236,13 +336,20 @@ async function ensureRevision(clients: Awaited<ReturnType<typeof clientsFor>>, p
     { key: "faultmaven:app-version", value: change.environment.APP_VERSION ?? "" },
   ];
   const registered = await clients.ecs.send(new RegisterTaskDefinitionCommand({ ...input, tags }));
-  if (!registered.taskDefinition?.taskDefinitionArn) throw new DeploymentFailedError(`RegisterTaskDefinition for family ${previous.family} returned no ARN: retry`);
+  if (!registered.taskDefinition?.taskDefinitionArn)
+    throw new DeploymentFailedError(`RegisterTaskDefinition for family ${previous.family} returned no ARN: retry`);
   report.taskDefinition.registered = true;
   return { definition: registered.taskDefinition, tags: registered.tags ?? tags };
 }
 
 /** Fills timings and API call counts. */
-export function finish(report: DeployReport, clock: WaitTimer, startedAt: number, phases: Record<string, number>, apiCalls: DeployReport["apiCalls"]): void {
+export function finish(
+  report: DeployReport,
+  clock: WaitTimer,
+  startedAt: number,
+  phases: Record<string, number>,
+  apiCalls: DeployReport["apiCalls"],
+): void {
   const totalMs = Math.round(clock.now() - startedAt);
   const waitingMs = Math.round(clock.waitedMs);
   report.timings = { totalMs, waitingMs, overheadMs: Math.max(0, totalMs - waitingMs), phases };

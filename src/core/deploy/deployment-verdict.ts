@@ -11,9 +11,14 @@ export type DeploymentVerdict =
  * must still exist, be PRIMARY, not FAILED, COMPLETED, alone, with every desired task running, and the service
  * must still point at the target task definition; otherwise the circuit breaker (or someone) rolled it back. Pure.
  */
-export function judgeDeployment(service: Service | undefined, deploymentId: string, targetTaskDefinitionArn: string): DeploymentVerdict {
+export function judgeDeployment(
+  service: Service | undefined,
+  deploymentId: string,
+  targetTaskDefinitionArn: string,
+): DeploymentVerdict {
   if (!service) return { state: "failed", reason: "the service is gone" };
-  if (service.status !== "ACTIVE") return { state: "failed", reason: `the service is ${service.status ?? "in an unknown state"}` };
+  if (service.status !== "ACTIVE")
+    return { state: "failed", reason: `the service is ${service.status ?? "in an unknown state"}` };
   const deployments = service.deployments ?? [];
   const ours = deployments.find((d) => d.id === deploymentId);
   const primary = deployments.find((d) => d.status === "PRIMARY");
@@ -23,12 +28,22 @@ export function judgeDeployment(service: Service | undefined, deploymentId: stri
       reason: `deployment ${deploymentId} is gone (the circuit breaker rolled back${primary?.taskDefinition ? ` to ${primary.taskDefinition}` : ""})`,
     };
   }
-  if (ours.rolloutState === "FAILED") return { state: "failed", reason: `deployment ${deploymentId} FAILED: ${ours.rolloutStateReason ?? "no reason given"}` };
+  if (ours.rolloutState === "FAILED")
+    return {
+      state: "failed",
+      reason: `deployment ${deploymentId} FAILED: ${ours.rolloutStateReason ?? "no reason given"}`,
+    };
   if (ours.status !== "PRIMARY") {
-    return { state: "failed", reason: `deployment ${deploymentId} is ${ours.status ?? "unknown"}, no longer PRIMARY (PRIMARY is ${primary?.id ?? "none"})` };
+    return {
+      state: "failed",
+      reason: `deployment ${deploymentId} is ${ours.status ?? "unknown"}, no longer PRIMARY (PRIMARY is ${primary?.id ?? "none"})`,
+    };
   }
   if (service.taskDefinition && service.taskDefinition !== targetTaskDefinitionArn) {
-    return { state: "failed", reason: `the service now runs ${service.taskDefinition}, not ${targetTaskDefinitionArn}` };
+    return {
+      state: "failed",
+      reason: `the service now runs ${service.taskDefinition}, not ${targetTaskDefinitionArn}`,
+    };
   }
   const running = ours.runningCount ?? 0;
   const desired = ours.desiredCount ?? service.desiredCount ?? 0;
@@ -45,6 +60,7 @@ export function busyReason(service: Service): string | undefined {
   const deployments = service.deployments ?? [];
   const inProgress = deployments.find((d) => d.rolloutState === "IN_PROGRESS");
   if (inProgress) return `deployment ${inProgress.id ?? "?"} is IN_PROGRESS`;
-  if (deployments.length > 1) return `${deployments.length} deployments are active (${deployments.map((d) => `${d.id}:${d.status}`).join(", ")})`;
+  if (deployments.length > 1)
+    return `${deployments.length} deployments are active (${deployments.map((d) => `${d.id}:${d.status}`).join(", ")})`;
   return undefined;
 }

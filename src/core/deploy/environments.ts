@@ -55,16 +55,22 @@ const KEYS: Record<keyof Omit<EnvironmentConfig, "name">, "string" | "boolean" |
  * Validates the parsed content of `dagger/environments.json` and returns every environment.
  * @throws SettingsError (one line: which environment, which field, what to do) on the first problem found.
  */
-export function parseEnvironments(raw: unknown, source = "dagger/environments.json"): Record<EnvironmentName, EnvironmentConfig> {
+export function parseEnvironments(
+  raw: unknown,
+  source = "dagger/environments.json",
+): Record<EnvironmentName, EnvironmentConfig> {
   if (!isObject(raw)) throw new SettingsError(`${source}: top level must be an object of environments: ${FILE_HINT}`);
   const unknown = Object.keys(raw).filter((k) => !(ENVIRONMENT_NAMES as readonly string[]).includes(k));
   if (unknown.length > 0) {
-    throw new SettingsError(`${source}: unknown environment ${JSON.stringify(unknown[0])}: only ${ENVIRONMENT_NAMES.join(", ")} exist`);
+    throw new SettingsError(
+      `${source}: unknown environment ${JSON.stringify(unknown[0])}: only ${ENVIRONMENT_NAMES.join(", ")} exist`,
+    );
   }
   const result = {} as Record<EnvironmentName, EnvironmentConfig>;
   for (const name of ENVIRONMENT_NAMES) {
     const entry = raw[name];
-    if (!isObject(entry)) throw new SettingsError(`${source}: environment "${name}" is missing or not an object: ${FILE_HINT}`);
+    if (!isObject(entry))
+      throw new SettingsError(`${source}: environment "${name}" is missing or not an object: ${FILE_HINT}`);
     result[name] = parseOne(name, entry, source);
   }
   return result;
@@ -84,21 +90,34 @@ function parseOne(name: EnvironmentName, entry: Record<string, unknown>, source:
           ? typeof value === "boolean"
           : kind === "list"
             ? Array.isArray(value) && value.every((v) => typeof v === "string" && /^[A-Z_][A-Z0-9_]*$/.test(v))
-            : isObject(value) && Object.entries(value).every(([k, v]) => /^[A-Z_][A-Z0-9_]*$/.test(k) && typeof v === "string");
+            : isObject(value) &&
+              Object.entries(value).every(([k, v]) => /^[A-Z_][A-Z0-9_]*$/.test(k) && typeof v === "string");
     if (!ok) throw new SettingsError(`${where(key)} must be a ${describeKind(kind)}: ${FILE_HINT}`);
   }
   const config = { name, ...entry } as unknown as EnvironmentConfig;
-  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(config.region)) throw new SettingsError(`${where("region")} "${config.region}" is not an AWS region like us-east-1: ${FILE_HINT}`);
-  if (!/^\d{12}$/.test(config.accountId)) throw new SettingsError(`${where("accountId")} must be 12 digits: ${FILE_HINT}`);
-  if (!/^[a-zA-Z0-9_-]{1,255}$/.test(config.cluster)) throw new SettingsError(`${where("cluster")} "${config.cluster}" is not an ECS cluster name: ${FILE_HINT}`);
-  if (!/^[a-zA-Z0-9_-]{1,255}$/.test(config.service)) throw new SettingsError(`${where("service")} "${config.service}" is not an ECS service name: ${FILE_HINT}`);
-  if (!/^[a-zA-Z0-9_-]{1,255}$/.test(config.containerName)) throw new SettingsError(`${where("containerName")} "${config.containerName}" is not a container name: ${FILE_HINT}`);
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(config.region))
+    throw new SettingsError(`${where("region")} "${config.region}" is not an AWS region like us-east-1: ${FILE_HINT}`);
+  if (!/^\d{12}$/.test(config.accountId))
+    throw new SettingsError(`${where("accountId")} must be 12 digits: ${FILE_HINT}`);
+  if (!/^[a-zA-Z0-9_-]{1,255}$/.test(config.cluster))
+    throw new SettingsError(`${where("cluster")} "${config.cluster}" is not an ECS cluster name: ${FILE_HINT}`);
+  if (!/^[a-zA-Z0-9_-]{1,255}$/.test(config.service))
+    throw new SettingsError(`${where("service")} "${config.service}" is not an ECS service name: ${FILE_HINT}`);
+  if (!/^[a-zA-Z0-9_-]{1,255}$/.test(config.containerName))
+    throw new SettingsError(
+      `${where("containerName")} "${config.containerName}" is not a container name: ${FILE_HINT}`,
+    );
   if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/.test(config.ecrRepository)) {
-    throw new SettingsError(`${where("ecrRepository")} "${config.ecrRepository}" is not an ECR repository name: ${FILE_HINT}`);
+    throw new SettingsError(
+      `${where("ecrRepository")} "${config.ecrRepository}" is not an ECR repository name: ${FILE_HINT}`,
+    );
   }
-  if (!/^https:\/\/[^\s/]+(\/[^\s]*)?$/.test(config.publicUrl)) throw new SettingsError(`${where("publicUrl")} must be an https:// URL: ${FILE_HINT}`);
-  if (config.deployFrom !== "main" && config.deployFrom !== "tag") throw new SettingsError(`${where("deployFrom")} must be "main" or "tag": ${FILE_HINT}`);
-  if (config.versionTagRequired && config.deployFrom !== "tag") throw new SettingsError(`${where("deployFrom")} must be "tag" when versionTagRequired is true: ${FILE_HINT}`);
+  if (!/^https:\/\/[^\s/]+(\/[^\s]*)?$/.test(config.publicUrl))
+    throw new SettingsError(`${where("publicUrl")} must be an https:// URL: ${FILE_HINT}`);
+  if (config.deployFrom !== "main" && config.deployFrom !== "tag")
+    throw new SettingsError(`${where("deployFrom")} must be "main" or "tag": ${FILE_HINT}`);
+  if (config.versionTagRequired && config.deployFrom !== "tag")
+    throw new SettingsError(`${where("deployFrom")} must be "tag" when versionTagRequired is true: ${FILE_HINT}`);
   return config;
 }
 
@@ -122,7 +141,9 @@ export function selectEnvironment(all: Record<EnvironmentName, EnvironmentConfig
   if ((ENVIRONMENT_NAMES as readonly string[]).includes(name)) return all[name as EnvironmentName];
   const near = ENVIRONMENT_NAMES.find((n) => n.startsWith(name.toLowerCase().slice(0, 4)) && name.length > 0);
   const suggestion = near ? ` (did you mean "${near}"? names are exact and lower-case)` : "";
-  throw new SettingsError(`unknown environment ${JSON.stringify(name.slice(0, 40))}${suggestion}: use --env=staging or --env=production`);
+  throw new SettingsError(
+    `unknown environment ${JSON.stringify(name.slice(0, 40))}${suggestion}: use --env=staging or --env=production`,
+  );
 }
 
 /**
@@ -134,7 +155,9 @@ export async function loadEnvironments(path: string): Promise<Record<Environment
   try {
     text = await readFile(path, "utf8");
   } catch {
-    throw new SettingsError(`${path} cannot be read: the module expects dagger/environments.json in the source directory`);
+    throw new SettingsError(
+      `${path} cannot be read: the module expects dagger/environments.json in the source directory`,
+    );
   }
   let raw: unknown;
   try {

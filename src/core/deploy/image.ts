@@ -35,7 +35,12 @@ export function decideImageAction(input: {
   if (input.promoteDigest) return { kind: "promote", digest: input.promoteDigest };
   for (const tag of input.immutableTags) {
     const digest = input.tagDigests[tag];
-    if (digest) return { kind: "reuse", digest, why: `ECR tag ${tag} already holds ${digest} (a previous run pushed it); deploying that image instead of rebuilding` };
+    if (digest)
+      return {
+        kind: "reuse",
+        digest,
+        why: `ECR tag ${tag} already holds ${digest} (a previous run pushed it); deploying that image instead of rebuilding`,
+      };
   }
   return { kind: "publish" };
 }
@@ -43,7 +48,10 @@ export function decideImageAction(input: {
 /** Extracts the digest from what `publish` returned. @throws PipelineError when there is none. */
 export function digestFromReference(reference: string): string {
   const digest = /@(sha256:[0-9a-f]{64})$/.exec(reference.trim())?.[1];
-  if (!digest) throw new PipelineError(`publish returned ${JSON.stringify(reference.slice(0, 200))}, which has no @sha256: digest: the pipeline deploys by digest only`);
+  if (!digest)
+    throw new PipelineError(
+      `publish returned ${JSON.stringify(reference.slice(0, 200))}, which has no @sha256: digest: the pipeline deploys by digest only`,
+    );
   return digest;
 }
 
@@ -51,13 +59,24 @@ export function digestFromReference(reference: string): string {
  * Makes every tag in `tags` point at `digest` in the repository (ECR re-tag: BatchGetImage, then PutImage per
  * tag that differs). Used to promote a staging digest to `vX.Y.Z` and `latest` without rebuilding.
  */
-export async function tagImage(clients: AwsClients, repository: string, digest: string, tags: readonly string[], tagDigests: Readonly<Record<string, string>>): Promise<string[]> {
+export async function tagImage(
+  clients: AwsClients,
+  repository: string,
+  digest: string,
+  tags: readonly string[],
+  tagDigests: Readonly<Record<string, string>>,
+): Promise<string[]> {
   const moved: string[] = [];
   const pending = tags.filter((t) => tagDigests[t] !== digest);
   if (pending.length === 0) return moved;
-  const got = await clients.ecr.send(new BatchGetImageCommand({ repositoryName: repository, imageIds: [{ imageDigest: digest }] }));
+  const got = await clients.ecr.send(
+    new BatchGetImageCommand({ repositoryName: repository, imageIds: [{ imageDigest: digest }] }),
+  );
   const image = got.images?.[0];
-  if (!image?.imageManifest) throw new PreflightError(`image ${digest} has no manifest in ECR repository ${repository}: promote a digest that exists`);
+  if (!image?.imageManifest)
+    throw new PreflightError(
+      `image ${digest} has no manifest in ECR repository ${repository}: promote a digest that exists`,
+    );
   for (const tag of pending) {
     try {
       await clients.ecr.send(
@@ -70,7 +89,10 @@ export async function tagImage(clients: AwsClients, repository: string, digest: 
       );
     } catch (error) {
       // ECR answers ImageAlreadyExistsException when the tag already holds this exact manifest: nothing to do.
-      if ((error as Error).name !== "ImageAlreadyExistsException") throw new PipelineError(`ECR PutImage ${repository}:${tag} failed (${awsErrorText(error)}): check ecr:PutImage permission and tag immutability`);
+      if ((error as Error).name !== "ImageAlreadyExistsException")
+        throw new PipelineError(
+          `ECR PutImage ${repository}:${tag} failed (${awsErrorText(error)}): check ecr:PutImage permission and tag immutability`,
+        );
     }
     moved.push(tag);
   }
@@ -90,16 +112,29 @@ export interface PublishedImage {
  * Runs the Dagger layer's publish callback with an ECR login and checks the digest landed in the ECR repository.
  * A callback that pushed to another registry (override) returns that registry's reference; it is used as is.
  */
-export async function publishImage(clients: AwsClients, repository: string, repositoryUri: string, tags: readonly string[], publish: PublishImage): Promise<PublishedImage> {
+export async function publishImage(
+  clients: AwsClients,
+  repository: string,
+  repositoryUri: string,
+  tags: readonly string[],
+  publish: PublishImage,
+): Promise<PublishedImage> {
   const login = await ecrLogin(clients);
   const reference = await publish({ repositoryUri, tags, login });
   const digest = digestFromReference(reference);
-  const pushedTo = reference.trim().replace(/@sha256:[0-9a-f]{64}$/, "").replace(/:[\w][\w.-]{0,127}$/, "");
+  const pushedTo = reference
+    .trim()
+    .replace(/@sha256:[0-9a-f]{64}$/, "")
+    .replace(/:[\w][\w.-]{0,127}$/, "");
   if (pushedTo !== repositoryUri) return { digest, repositoryUri: pushedTo, elsewhere: true };
   try {
-    await clients.ecr.send(new DescribeImagesCommand({ repositoryName: repository, imageIds: [{ imageDigest: digest }] }));
+    await clients.ecr.send(
+      new DescribeImagesCommand({ repositoryName: repository, imageIds: [{ imageDigest: digest }] }),
+    );
   } catch (error) {
-    throw new PipelineError(`pushed image ${digest} is not visible in ECR repository ${repository} (${awsErrorText(error)}): check the registry the image was pushed to`);
+    throw new PipelineError(
+      `pushed image ${digest} is not visible in ECR repository ${repository} (${awsErrorText(error)}): check the registry the image was pushed to`,
+    );
   }
   return { digest, repositoryUri, elsewhere: false };
 }

@@ -9,7 +9,13 @@ export { plan, type DeployPlan } from "./plan.js";
 export { smoke, type SmokeCommandOptions } from "../smoke/command.js";
 export type { DeployReport, DeployOutcome, RollbackReport } from "./report.js";
 export type { PublishImage, PublishTarget } from "./image.js";
-export { loadEnvironments, parseEnvironments, selectEnvironment, type EnvironmentConfig, type EnvironmentName } from "./environments.js";
+export {
+  loadEnvironments,
+  parseEnvironments,
+  selectEnvironment,
+  type EnvironmentConfig,
+  type EnvironmentName,
+} from "./environments.js";
 export type { AwsCredentialsInput, StaticAwsCredentials, WebIdentityAwsCredentials } from "../aws/credentials.js";
 export { createAwsClients, type AwsClients } from "../aws/clients.js";
 export { ecrLogin, type RegistryLogin } from "../aws/ecr-login.js";

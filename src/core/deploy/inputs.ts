@@ -37,26 +37,42 @@ export function resolveVersion(environment: EnvironmentConfig, inputs: VersionIn
     throw new SettingsError(`${env} deploys need a release tag: pass --version=vX.Y.Z (the git tag being released)`);
   }
   if (parsed?.prerelease !== undefined && !environment.allowPrerelease) {
-    throw new SettingsError(`${env} does not accept pre-release ${parsed.tag}: deploy it to staging, or release a final vX.Y.Z`);
+    throw new SettingsError(
+      `${env} does not accept pre-release ${parsed.tag}: deploy it to staging, or release a final vX.Y.Z`,
+    );
   }
   if (inputs.gitRef !== undefined && inputs.gitRef !== "") {
     if (environment.deployFrom === "tag") {
       const expected = parsed ? `refs/tags/${parsed.tag}` : "refs/tags/vX.Y.Z";
       if (inputs.gitRef !== expected) {
-        throw new SettingsError(`${env} deploys only from the release tag ${expected}, not ${JSON.stringify(inputs.gitRef.slice(0, 100))}: push the tag and deploy from it`);
+        throw new SettingsError(
+          `${env} deploys only from the release tag ${expected}, not ${JSON.stringify(inputs.gitRef.slice(0, 100))}: push the tag and deploy from it`,
+        );
       }
     } else if (inputs.gitRef !== "refs/heads/main") {
-      throw new SettingsError(`${env} deploys only from refs/heads/main, not ${JSON.stringify(inputs.gitRef.slice(0, 100))}: merge to main first`);
+      throw new SettingsError(
+        `${env} deploys only from refs/heads/main, not ${JSON.stringify(inputs.gitRef.slice(0, 100))}: merge to main first`,
+      );
     }
   }
   if (environment.versionTagRequired && parsed) {
-    return { imageTags: [parsed.tag, "latest"], immutableTags: [parsed.tag], appVersion: parsed.tag, version: parsed.tag };
+    return {
+      imageTags: [parsed.tag, "latest"],
+      immutableTags: [parsed.tag],
+      appVersion: parsed.tag,
+      version: parsed.tag,
+    };
   }
   if (inputs.gitSha === undefined || inputs.gitSha === "") {
     throw new SettingsError(`${env} deploys need the commit: pass --git-sha=$(git rev-parse HEAD)`);
   }
   const tag = stagingTag(parseGitSha(inputs.gitSha));
-  return { imageTags: [tag], immutableTags: [tag], appVersion: parsed?.tag ?? tag, ...(parsed ? { version: parsed.tag } : {}) };
+  return {
+    imageTags: [tag],
+    immutableTags: [tag],
+    appVersion: parsed?.tag ?? tag,
+    ...(parsed ? { version: parsed.tag } : {}),
+  };
 }
 
 /**
@@ -65,7 +81,9 @@ export function resolveVersion(environment: EnvironmentConfig, inputs: VersionIn
  */
 export function parseImageDigest(digest: string, argument = "--promote-digest"): string {
   if (!/^sha256:[0-9a-f]{64}$/.test(digest)) {
-    throw new SettingsError(`image digest ${JSON.stringify(digest.slice(0, 80))} is not sha256:<64 hex>: pass ${argument}=sha256:... from the staging deploy report`);
+    throw new SettingsError(
+      `image digest ${JSON.stringify(digest.slice(0, 80))} is not sha256:<64 hex>: pass ${argument}=sha256:... from the staging deploy report`,
+    );
   }
   return digest;
 }
@@ -76,7 +94,8 @@ export function parseImageDigest(digest: string, argument = "--promote-digest"):
  */
 export function validateWebhookUrl(url: string | undefined): string | undefined {
   if (url === undefined) return undefined;
-  if (url.trim() === "") throw new SettingsError("Slack webhook was passed but is empty: drop --slack-webhook or give it a value");
+  if (url.trim() === "")
+    throw new SettingsError("Slack webhook was passed but is empty: drop --slack-webhook or give it a value");
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -85,7 +104,9 @@ export function validateWebhookUrl(url: string | undefined): string | undefined 
   }
   const loopback = parsed.hostname === "127.0.0.1" || parsed.hostname === "localhost" || parsed.hostname === "[::1]";
   if (parsed.protocol !== "https:" && !(parsed.protocol === "http:" && loopback)) {
-    throw new SettingsError("Slack webhook must be an https:// URL (value hidden): pass the incoming-webhook URL as a secret");
+    throw new SettingsError(
+      "Slack webhook must be an https:// URL (value hidden): pass the incoming-webhook URL as a secret",
+    );
   }
   return url;
 }

@@ -9,12 +9,22 @@ export type MigrationCommand = readonly ["alembic", "upgrade", "head"] | readonl
  * @throws SettingsError for anything else.
  */
 export function parseMigrationCommand(text: string): MigrationCommand {
-  const words = text.trim().replace(/^alembic\s+/, "").split(/\s+/);
+  const words = text
+    .trim()
+    .replace(/^alembic\s+/, "")
+    .split(/\s+/);
   if (words.length === 2 && words[0] === "upgrade" && words[1] === "head") return ["alembic", "upgrade", "head"];
-  if (words.length === 2 && words[0] === "downgrade" && words[1] !== undefined && /^(-1|[0-9a-zA-Z_]{1,64})$/.test(words[1])) {
+  if (
+    words.length === 2 &&
+    words[0] === "downgrade" &&
+    words[1] !== undefined &&
+    /^(-1|[0-9a-zA-Z_]{1,64})$/.test(words[1])
+  ) {
     return ["alembic", "downgrade", words[1]];
   }
-  throw new SettingsError(`migration ${JSON.stringify(text.slice(0, 80))} is not "upgrade head", "downgrade -1" or "downgrade <revision>": fix --migration`);
+  throw new SettingsError(
+    `migration ${JSON.stringify(text.slice(0, 80))} is not "upgrade head", "downgrade -1" or "downgrade <revision>": fix --migration`,
+  );
 }
 
 /** The verdict on a stopped migration task. */
@@ -37,7 +47,8 @@ export function judgeMigration(input: {
   readonly containerName: string;
 }): MigrationVerdict {
   const reasons: string[] = [];
-  for (const f of input.runTaskFailures) reasons.push(`RunTask failure: ${f.reason ?? "unknown"}${f.detail ? ` (${f.detail})` : ""}`);
+  for (const f of input.runTaskFailures)
+    reasons.push(`RunTask failure: ${f.reason ?? "unknown"}${f.detail ? ` (${f.detail})` : ""}`);
   const task = input.task;
   const mainExit = task?.containers?.find((c) => c.name === input.containerName)?.exitCode ?? undefined;
   if (!task) {
@@ -45,13 +56,20 @@ export function judgeMigration(input: {
     return { passed: false, exitCode: undefined, reasons };
   }
   if (task.lastStatus !== "STOPPED") reasons.push(`task is ${task.lastStatus ?? "in an unknown state"}, not STOPPED`);
-  if (task.stopCode === "TaskFailedToStart") reasons.push(`task failed to start: ${task.stoppedReason ?? "no reason given"}`);
+  if (task.stopCode === "TaskFailedToStart")
+    reasons.push(`task failed to start: ${task.stoppedReason ?? "no reason given"}`);
   const essential = (input.taskDefinition.containerDefinitions ?? []).filter((c) => c.essential !== false);
   for (const def of essential) {
     const container = task.containers?.find((c) => c.name === def.name);
     const code = container?.exitCode;
-    if (code === undefined || code === null) reasons.push(`essential container ${def.name} has no exit code${container?.reason ? ` (${container.reason})` : ""}`);
-    else if (code !== 0) reasons.push(`essential container ${def.name} exited ${code}${container?.reason ? ` (${container.reason})` : ""}`);
+    if (code === undefined || code === null)
+      reasons.push(
+        `essential container ${def.name} has no exit code${container?.reason ? ` (${container.reason})` : ""}`,
+      );
+    else if (code !== 0)
+      reasons.push(
+        `essential container ${def.name} exited ${code}${container?.reason ? ` (${container.reason})` : ""}`,
+      );
   }
   return { passed: reasons.length === 0, exitCode: mainExit, reasons };
 }

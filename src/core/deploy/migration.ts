@@ -1,4 +1,14 @@
-import { DescribeTasksCommand, RunTaskCommand, TagResourceCommand, type NetworkConfiguration, type Service, type Task, type TaskDefinition, type CapacityProviderStrategyItem, type LaunchType } from "@aws-sdk/client-ecs";
+import {
+  DescribeTasksCommand,
+  RunTaskCommand,
+  TagResourceCommand,
+  type NetworkConfiguration,
+  type Service,
+  type Task,
+  type TaskDefinition,
+  type CapacityProviderStrategyItem,
+  type LaunchType,
+} from "@aws-sdk/client-ecs";
 import { GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { DeploymentTimeoutError, MigrationFailedError } from "../errors.js";
 import type { AwsClients } from "../aws/clients.js";
@@ -54,8 +64,9 @@ export async function runMigrationTask(options: MigrationTaskOptions): Promise<M
       : service.launchType
         ? { launchType: service.launchType }
         : {};
-  const network: { networkConfiguration?: NetworkConfiguration } =
-    service.networkConfiguration?.awsvpcConfiguration ? { networkConfiguration: service.networkConfiguration } : {};
+  const network: { networkConfiguration?: NetworkConfiguration } = service.networkConfiguration?.awsvpcConfiguration
+    ? { networkConfiguration: service.networkConfiguration }
+    : {};
   log(`migration: running "${commandText}" with ${arn} on cluster ${cluster}`);
   let run;
   try {
@@ -67,18 +78,24 @@ export async function runMigrationTask(options: MigrationTaskOptions): Promise<M
         startedBy: "faultmaven-migrate",
         ...placement,
         ...network,
-        ...(service.platformVersion && placement.launchType === "FARGATE" ? { platformVersion: service.platformVersion } : {}),
+        ...(service.platformVersion && placement.launchType === "FARGATE"
+          ? { platformVersion: service.platformVersion }
+          : {}),
         overrides: { containerOverrides: [{ name: containerName, command: [...command] }] },
       }),
     );
   } catch (error) {
-    throw new MigrationFailedError(`migration "${commandText}" could not start on cluster ${cluster} (${awsErrorText(error)}): the service was not updated; fix the task definition or cluster capacity and rerun`);
+    throw new MigrationFailedError(
+      `migration "${commandText}" could not start on cluster ${cluster} (${awsErrorText(error)}): the service was not updated; fix the task definition or cluster capacity and rerun`,
+    );
   }
   const failures = run.failures ?? [];
   const started = run.tasks?.[0];
   if (failures.length > 0 || !started?.taskArn) {
     const verdict = judgeMigration({ runTaskFailures: failures, task: started, taskDefinition, containerName });
-    throw new MigrationFailedError(`migration "${commandText}" failed on cluster ${cluster}: ${verdict.reasons.join("; ")}: the service was not updated`);
+    throw new MigrationFailedError(
+      `migration "${commandText}" failed on cluster ${cluster}: ${verdict.reasons.join("; ")}: the service was not updated`,
+    );
   }
   const taskArn = started.taskArn;
   const timeoutMs = options.timeoutMs ?? 900_000;
@@ -96,7 +113,10 @@ export async function runMigrationTask(options: MigrationTaskOptions): Promise<M
     polls += 1;
     const described = await clients.ecs.send(new DescribeTasksCommand({ cluster, tasks: [taskArn] }));
     task = described.tasks?.[0];
-    if (!task) throw new MigrationFailedError(`migration task ${taskArn} vanished from cluster ${cluster}: the service was not updated; rerun`);
+    if (!task)
+      throw new MigrationFailedError(
+        `migration task ${taskArn} vanished from cluster ${cluster}: the service was not updated; rerun`,
+      );
   }
   const verdict = judgeMigration({ runTaskFailures: [], task, taskDefinition, containerName });
   const logTail = await readLogTail(options, taskArn);
@@ -114,7 +134,9 @@ export async function runMigrationTask(options: MigrationTaskOptions): Promise<M
   if (!verdict.passed) {
     const tail = logTail.length > 0 ? ` Log tail: ${logTail.slice(-5).join(" | ")}` : "";
     throw Object.assign(
-      new MigrationFailedError(`migration "${commandText}" failed (task ${taskArn}): ${verdict.reasons.join("; ")}: the service was not updated; fix the migration and rerun.${tail}`),
+      new MigrationFailedError(
+        `migration "${commandText}" failed (task ${taskArn}): ${verdict.reasons.join("; ")}: the service was not updated; fix the migration and rerun.${tail}`,
+      ),
       { migration: result },
     );
   }
@@ -122,8 +144,14 @@ export async function runMigrationTask(options: MigrationTaskOptions): Promise<M
 }
 
 /** Marks a task definition revision as migrated, so that a rerun does not migrate twice. */
-export async function markMigrated(clients: Pick<AwsClients, "ecs">, taskDefinitionArn: string, command: string): Promise<void> {
-  await clients.ecs.send(new TagResourceCommand({ resourceArn: taskDefinitionArn, tags: [{ key: MIGRATED_TAG, value: command }] }));
+export async function markMigrated(
+  clients: Pick<AwsClients, "ecs">,
+  taskDefinitionArn: string,
+  command: string,
+): Promise<void> {
+  await clients.ecs.send(
+    new TagResourceCommand({ resourceArn: taskDefinitionArn, tags: [{ key: MIGRATED_TAG, value: command }] }),
+  );
 }
 
 /** The last log lines of the migrated container, if the task definition sends them to CloudWatch (awslogs). */
@@ -136,7 +164,12 @@ async function readLogTail(options: MigrationTaskOptions, taskArn: string): Prom
   const taskId = taskArn.split("/").pop() ?? "";
   try {
     const out = await options.clients.logs.send(
-      new GetLogEventsCommand({ logGroupName: group, logStreamName: `${prefix}/${options.containerName}/${taskId}`, limit: 50, startFromHead: false }),
+      new GetLogEventsCommand({
+        logGroupName: group,
+        logStreamName: `${prefix}/${options.containerName}/${taskId}`,
+        limit: 50,
+        startFromHead: false,
+      }),
     );
     return (out.events ?? []).map((e) => (e.message ?? "").trimEnd()).filter((m) => m !== "");
   } catch (error) {

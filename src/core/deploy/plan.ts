@@ -8,7 +8,13 @@ import { parseMigrationCommand } from "./migration-gate.js";
 import { clientsFor, validateAccess } from "./options.js";
 import { preflight } from "./preflight.js";
 import { ROLLOUT_CONFIGURATION } from "./rollout.js";
-import { alreadyMatches, diffContainer, findContainer, nextTaskDefinitionInput, type FieldChange } from "./task-definition.js";
+import {
+  alreadyMatches,
+  diffContainer,
+  findContainer,
+  nextTaskDefinitionInput,
+  type FieldChange,
+} from "./task-definition.js";
 import type { DeployOptions } from "./deploy.js";
 import type { ApiCallSummary } from "../aws/api-calls.js";
 
@@ -19,7 +25,12 @@ export interface DeployPlan {
   readonly service: string;
   readonly version?: string;
   /** How the image would reach ECR, and under which tags. */
-  readonly image: { readonly action: ImageAction["kind"]; readonly digest?: string; readonly tags: readonly string[]; readonly repository: string };
+  readonly image: {
+    readonly action: ImageAction["kind"];
+    readonly digest?: string;
+    readonly tags: readonly string[];
+    readonly repository: string;
+  };
   readonly taskDefinition: {
     readonly current: string;
     /** `register` a new revision, `reuse` the family's latest (a rerun), or `none` (already serving it). */
@@ -29,7 +40,10 @@ export interface DeployPlan {
     readonly changes: readonly FieldChange[];
   };
   readonly migration: { readonly command?: string; readonly willRun: boolean; readonly why?: string };
-  readonly rollout: { readonly willUpdateService: boolean; readonly deploymentConfiguration: typeof ROLLOUT_CONFIGURATION };
+  readonly rollout: {
+    readonly willUpdateService: boolean;
+    readonly deploymentConfiguration: typeof ROLLOUT_CONFIGURATION;
+  };
   readonly smokeUrl: string;
   readonly apiCalls: ApiCallSummary;
 }
@@ -42,23 +56,44 @@ export const UNKNOWN_DIGEST = "sha256:<digest after publish>";
  * migration decision, with zero mutating AWS calls. `publish` is never called.
  * @throws the same one-line errors as `deploy` for bad input or a failed preflight.
  */
-export async function plan(options: Omit<DeployOptions, "publish"> & { readonly publish?: unknown }): Promise<DeployPlan> {
+export async function plan(
+  options: Omit<DeployOptions, "publish"> & { readonly publish?: unknown },
+): Promise<DeployPlan> {
   const env = options.environment;
   const version = resolveVersion(env, options);
   validateAccess(options);
-  if (options.publish && options.promoteDigest) throw new SettingsError("pass either a build to publish or --promote-digest, not both");
+  if (options.publish && options.promoteDigest)
+    throw new SettingsError("pass either a build to publish or --promote-digest, not both");
   const promoteDigest = options.promoteDigest ? parseImageDigest(options.promoteDigest) : undefined;
-  const migrationCommand = options.migration === false ? undefined : parseMigrationCommand(options.migration ?? "upgrade head");
+  const migrationCommand =
+    options.migration === false ? undefined : parseMigrationCommand(options.migration ?? "upgrade head");
   const smokeUrl = validateSmokeUrl(options.smoke?.baseUrl ?? env.publicUrl);
   const clients = await clientsFor(options);
   const since = clients.calls.calls.length;
-  const pf = await preflight({ clients, environment: env, imageTags: version.imageTags, immutableTags: version.immutableTags, ...(promoteDigest ? { expectedDigest: promoteDigest } : {}) });
-  const action = decideImageAction({ ...(promoteDigest ? { promoteDigest } : {}), immutableTags: version.immutableTags, tagDigests: pf.tagDigests });
+  const pf = await preflight({
+    clients,
+    environment: env,
+    imageTags: version.imageTags,
+    immutableTags: version.immutableTags,
+    ...(promoteDigest ? { expectedDigest: promoteDigest } : {}),
+  });
+  const action = decideImageAction({
+    ...(promoteDigest ? { promoteDigest } : {}),
+    immutableTags: version.immutableTags,
+    tagDigests: pf.tagDigests,
+  });
   const digest = action.kind === "publish" ? UNKNOWN_DIGEST : action.digest;
-  const change = { containerName: env.containerName, image: `${pf.repositoryUri}@${digest}`, environment: { ...env.taskEnvironment, APP_VERSION: version.appVersion } };
+  const change = {
+    containerName: env.containerName,
+    image: `${pf.repositoryUri}@${digest}`,
+    environment: { ...env.taskEnvironment, APP_VERSION: version.appVersion },
+  };
   const current = pf.serving.taskDefinition;
   const next = nextTaskDefinitionInput(current, change);
-  const changes = diffContainer(findContainer(current, env.containerName), next.containerDefinitions?.find((c) => c.name === env.containerName));
+  const changes = diffContainer(
+    findContainer(current, env.containerName),
+    next.containerDefinitions?.find((c) => c.name === env.containerName),
+  );
 
   let tdAction: "register" | "reuse" | "none" = "register";
   let reuse: string | undefined;
@@ -66,7 +101,9 @@ export async function plan(options: Omit<DeployOptions, "publish"> & { readonly 
   if (action.kind !== "publish" && alreadyMatches(current, change)) {
     tdAction = "none";
   } else if (action.kind !== "publish") {
-    const latest = await clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: current.family, include: ["TAGS"] }));
+    const latest = await clients.ecs.send(
+      new DescribeTaskDefinitionCommand({ taskDefinition: current.family, include: ["TAGS"] }),
+    );
     if (latest.taskDefinition && alreadyMatches(latest.taskDefinition, change)) {
       tdAction = "reuse";
       reuse = latest.taskDefinition.taskDefinitionArn;
@@ -86,8 +123,18 @@ export async function plan(options: Omit<DeployOptions, "publish"> & { readonly 
     cluster: env.cluster,
     service: env.service,
     ...(version.version ? { version: version.version } : {}),
-    image: { action: action.kind, ...(action.kind === "publish" ? {} : { digest: action.digest }), tags: version.imageTags, repository: pf.repositoryUri },
-    taskDefinition: { current: current.taskDefinitionArn as string, action: tdAction, ...(reuse ? { reuse } : {}), changes },
+    image: {
+      action: action.kind,
+      ...(action.kind === "publish" ? {} : { digest: action.digest }),
+      tags: version.imageTags,
+      repository: pf.repositoryUri,
+    },
+    taskDefinition: {
+      current: current.taskDefinitionArn as string,
+      action: tdAction,
+      ...(reuse ? { reuse } : {}),
+      changes,
+    },
     migration,
     rollout: { willUpdateService: tdAction !== "none", deploymentConfiguration: ROLLOUT_CONFIGURATION },
     smokeUrl,

@@ -1,4 +1,10 @@
-import { DescribeServicesCommand, DescribeTaskDefinitionCommand, type Service, type Tag, type TaskDefinition } from "@aws-sdk/client-ecs";
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  type Service,
+  type Tag,
+  type TaskDefinition,
+} from "@aws-sdk/client-ecs";
 import { DescribeImagesCommand, DescribeRepositoriesCommand } from "@aws-sdk/client-ecr";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { PreflightError } from "../errors.js";
@@ -55,59 +61,94 @@ export async function preflight(options: PreflightOptions): Promise<PreflightRes
   try {
     accountId = (await clients.sts.send(new GetCallerIdentityCommand({}))).Account;
   } catch (error) {
-    throw new PreflightError(`STS GetCallerIdentity failed for ${env.name} (${awsErrorText(error)}): check the AWS credentials, or retry if AWS is throttling`);
+    throw new PreflightError(
+      `STS GetCallerIdentity failed for ${env.name} (${awsErrorText(error)}): check the AWS credentials, or retry if AWS is throttling`,
+    );
   }
   if (accountId !== env.accountId) {
-    throw new PreflightError(`AWS credentials belong to account ${accountId ?? "unknown"}, but ${env.name} is account ${env.accountId}: use the ${env.name} credentials`);
+    throw new PreflightError(
+      `AWS credentials belong to account ${accountId ?? "unknown"}, but ${env.name} is account ${env.accountId}: use the ${env.name} credentials`,
+    );
   }
 
   let described;
   try {
     described = await clients.ecs.send(new DescribeServicesCommand({ cluster: env.cluster, services: [env.service] }));
   } catch (error) {
-    throw new PreflightError(`cannot describe ECS service ${where} (${awsErrorText(error)}): check the cluster name in dagger/environments.json and the credentials' ecs:DescribeServices permission`);
+    throw new PreflightError(
+      `cannot describe ECS service ${where} (${awsErrorText(error)}): check the cluster name in dagger/environments.json and the credentials' ecs:DescribeServices permission`,
+    );
   }
   const service = described.services?.[0];
   if (!service) {
-    throw new PreflightError(`ECS service ${where} does not exist (${described.failures?.[0]?.reason ?? "MISSING"}): create it, or fix dagger/environments.json`);
+    throw new PreflightError(
+      `ECS service ${where} does not exist (${described.failures?.[0]?.reason ?? "MISSING"}): create it, or fix dagger/environments.json`,
+    );
   }
-  if (service.status !== "ACTIVE") throw new PreflightError(`ECS service ${where} is ${service.status}, not ACTIVE: recreate the service before deploying`);
+  if (service.status !== "ACTIVE")
+    throw new PreflightError(
+      `ECS service ${where} is ${service.status}, not ACTIVE: recreate the service before deploying`,
+    );
   const controller = service.deploymentController?.type ?? "ECS";
   if (controller !== "ECS") {
-    throw new PreflightError(`ECS service ${where} uses the ${controller} deployment controller; this pipeline rolls out with the ECS controller only: deploy it with its own tooling`);
+    throw new PreflightError(
+      `ECS service ${where} uses the ${controller} deployment controller; this pipeline rolls out with the ECS controller only: deploy it with its own tooling`,
+    );
   }
   const busy = options.requireIdle === false ? undefined : busyReason(service);
-  if (busy) throw new PreflightError(`ECS service ${where} is busy: ${busy}: wait for it to finish (one deploy at a time), then rerun`);
-  if (!service.taskDefinition) throw new PreflightError(`ECS service ${where} has no task definition: register one and attach it first`);
+  if (busy)
+    throw new PreflightError(
+      `ECS service ${where} is busy: ${busy}: wait for it to finish (one deploy at a time), then rerun`,
+    );
+  if (!service.taskDefinition)
+    throw new PreflightError(`ECS service ${where} has no task definition: register one and attach it first`);
 
   let taskDefinition: TaskDefinition | undefined;
-  let taskDefinitionTags: Tag[] = [];
+  let taskDefinitionTags: Tag[];
   try {
-    const out = await clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: service.taskDefinition, include: ["TAGS"] }));
+    const out = await clients.ecs.send(
+      new DescribeTaskDefinitionCommand({ taskDefinition: service.taskDefinition, include: ["TAGS"] }),
+    );
     taskDefinition = out.taskDefinition;
     taskDefinitionTags = out.tags ?? [];
   } catch (error) {
-    throw new PreflightError(`cannot read task definition ${service.taskDefinition} of ${where} (${awsErrorText(error)}): check ecs:DescribeTaskDefinition permission`);
+    throw new PreflightError(
+      `cannot read task definition ${service.taskDefinition} of ${where} (${awsErrorText(error)}): check ecs:DescribeTaskDefinition permission`,
+    );
   }
-  if (!taskDefinition) throw new PreflightError(`task definition ${service.taskDefinition} of ${where} was not found: attach a valid task definition`);
+  if (!taskDefinition)
+    throw new PreflightError(
+      `task definition ${service.taskDefinition} of ${where} was not found: attach a valid task definition`,
+    );
   const container = findContainer(taskDefinition, env.containerName);
   if (!container) {
     const names = (taskDefinition.containerDefinitions ?? []).map((c) => c.name).join(", ");
-    throw new PreflightError(`container "${env.containerName}" is not in task definition ${taskDefinition.taskDefinitionArn} of ${where} (it has: ${names}): fix containerName in dagger/environments.json`);
+    throw new PreflightError(
+      `container "${env.containerName}" is not in task definition ${taskDefinition.taskDefinitionArn} of ${where} (it has: ${names}): fix containerName in dagger/environments.json`,
+    );
   }
-  const provided = new Set([...(container.secrets ?? []).map((s) => s.name), ...(container.environment ?? []).filter((e) => (e.value ?? "") !== "").map((e) => e.name)]);
+  const provided = new Set([
+    ...(container.secrets ?? []).map((s) => s.name),
+    ...(container.environment ?? []).filter((e) => (e.value ?? "") !== "").map((e) => e.name),
+  ]);
   const missingSecrets = env.requiredTaskSecrets.filter((name) => !provided.has(name));
   if (missingSecrets.length > 0) {
-    throw new PreflightError(`container "${env.containerName}" in ${taskDefinition.taskDefinitionArn} lacks ${missingSecrets.join(", ")}: add them as task definition secrets (Secrets Manager/SSM) before deploying`);
+    throw new PreflightError(
+      `container "${env.containerName}" in ${taskDefinition.taskDefinitionArn} lacks ${missingSecrets.join(", ")}: add them as task definition secrets (Secrets Manager/SSM) before deploying`,
+    );
   }
 
   let repositoryUri: string | undefined;
   try {
-    repositoryUri = (await clients.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [env.ecrRepository] }))).repositories?.[0]?.repositoryUri;
+    repositoryUri = (await clients.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [env.ecrRepository] })))
+      .repositories?.[0]?.repositoryUri;
   } catch (error) {
-    throw new PreflightError(`ECR repository ${env.ecrRepository} is not readable in ${env.region} (${awsErrorText(error)}): create it or fix ecrRepository in dagger/environments.json`);
+    throw new PreflightError(
+      `ECR repository ${env.ecrRepository} is not readable in ${env.region} (${awsErrorText(error)}): create it or fix ecrRepository in dagger/environments.json`,
+    );
   }
-  if (!repositoryUri) throw new PreflightError(`ECR repository ${env.ecrRepository} was not found in ${env.region}: create it first`);
+  if (!repositoryUri)
+    throw new PreflightError(`ECR repository ${env.ecrRepository} was not found in ${env.region}: create it first`);
 
   const tagDigests: Record<string, string> = {};
   for (const tag of options.imageTags ?? []) {
@@ -119,13 +160,21 @@ export async function preflight(options: PreflightOptions): Promise<PreflightRes
     for (const tag of options.immutableTags ?? []) {
       const current = tagDigests[tag];
       if (current && current !== options.expectedDigest) {
-        throw new PreflightError(`ECR tag ${env.ecrRepository}:${tag} already points to ${current}, not ${options.expectedDigest}: released tags never move; deploy ${current} or release a new version`);
+        throw new PreflightError(
+          `ECR tag ${env.ecrRepository}:${tag} already points to ${current}, not ${options.expectedDigest}: released tags never move; deploy ${current} or release a new version`,
+        );
       }
     }
   }
   return {
     accountId,
-    serving: { service, taskDefinition, taskDefinitionTags, image: container.image, imageDigest: imageDigestOf(container.image) },
+    serving: {
+      service,
+      taskDefinition,
+      taskDefinitionTags,
+      image: container.image,
+      imageDigest: imageDigestOf(container.image),
+    },
     repositoryUri,
     tagDigests,
   };
@@ -133,21 +182,31 @@ export async function preflight(options: PreflightOptions): Promise<PreflightRes
 
 async function digestOfTag(clients: AwsClients, env: EnvironmentConfig, tag: string): Promise<string | undefined> {
   try {
-    const out = await clients.ecr.send(new DescribeImagesCommand({ repositoryName: env.ecrRepository, imageIds: [{ imageTag: tag }] }));
+    const out = await clients.ecr.send(
+      new DescribeImagesCommand({ repositoryName: env.ecrRepository, imageIds: [{ imageTag: tag }] }),
+    );
     return out.imageDetails?.[0]?.imageDigest;
   } catch (error) {
     if ((error as Error).name === "ImageNotFoundException") return undefined;
-    throw new PreflightError(`cannot look up ECR tag ${env.ecrRepository}:${tag} (${awsErrorText(error)}): check ecr:DescribeImages permission`);
+    throw new PreflightError(
+      `cannot look up ECR tag ${env.ecrRepository}:${tag} (${awsErrorText(error)}): check ecr:DescribeImages permission`,
+    );
   }
 }
 
 async function requireDigestExists(clients: AwsClients, env: EnvironmentConfig, digest: string): Promise<void> {
   try {
-    await clients.ecr.send(new DescribeImagesCommand({ repositoryName: env.ecrRepository, imageIds: [{ imageDigest: digest }] }));
+    await clients.ecr.send(
+      new DescribeImagesCommand({ repositoryName: env.ecrRepository, imageIds: [{ imageDigest: digest }] }),
+    );
   } catch (error) {
     if ((error as Error).name === "ImageNotFoundException") {
-      throw new PreflightError(`image ${digest} is not in ECR repository ${env.ecrRepository}: promote a digest that staging deployed (see its deploy report)`);
+      throw new PreflightError(
+        `image ${digest} is not in ECR repository ${env.ecrRepository}: promote a digest that staging deployed (see its deploy report)`,
+      );
     }
-    throw new PreflightError(`cannot look up image ${digest} in ${env.ecrRepository} (${awsErrorText(error)}): check ecr:DescribeImages permission`);
+    throw new PreflightError(
+      `cannot look up image ${digest} in ${env.ecrRepository} (${awsErrorText(error)}): check ecr:DescribeImages permission`,
+    );
   }
 }

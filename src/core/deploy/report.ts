@@ -30,7 +30,13 @@ export interface DeployReport {
   /** The failure, one line, when the outcome is not `succeeded`. */
   error?: { readonly kind: string; readonly message: string };
   version?: string;
-  image?: { readonly repository: string; readonly digest: string; readonly reference: string; readonly tags: readonly string[]; readonly source: "published" | "reused" | "promoted" };
+  image?: {
+    readonly repository: string;
+    readonly digest: string;
+    readonly reference: string;
+    readonly tags: readonly string[];
+    readonly source: "published" | "reused" | "promoted";
+  };
   taskDefinition: { previous?: string; new?: string; registered: boolean };
   deploymentId?: string;
   migration?: MigrationResult;
@@ -46,7 +52,10 @@ export interface DeployReport {
 }
 
 /** A fresh report for `action` on an environment. Pure. */
-export function newReport(action: DeployReport["action"], environment: { name: string; cluster: string; service: string }): DeployReport {
+export function newReport(
+  action: DeployReport["action"],
+  environment: { name: string; cluster: string; service: string },
+): DeployReport {
   return {
     action,
     environment: environment.name,
@@ -66,12 +75,18 @@ export function newReport(action: DeployReport["action"], environment: { name: s
 /** The error part of a report: class name and first line (messages carry no secrets by construction). Pure. */
 export function errorEntry(error: unknown): { kind: string; message: string } {
   const e = error instanceof Error ? error : new Error(String(error));
-  return { kind: e instanceof PipelineError ? e.name : e.name || "Error", message: (e.message.split("\n")[0] ?? "").slice(0, 2000) };
+  return {
+    kind: e instanceof PipelineError ? e.name : e.name || "Error",
+    message: (e.message.split("\n")[0] ?? "").slice(0, 2000),
+  };
 }
 
 /** One-line human summary (Slack, logs). Pure. */
 export function summaryLine(report: DeployReport): string {
-  const what = report.action === "deploy" ? `Deploy of Auth Service ${report.version ?? report.image?.tags[0] ?? ""}`.trim() : `${report.action === "rollback" ? "Rollback" : "Migration"} of Auth Service`;
+  const what =
+    report.action === "deploy"
+      ? `Deploy of Auth Service ${report.version ?? report.image?.tags[0] ?? ""}`.trim()
+      : `${report.action === "rollback" ? "Rollback" : "Migration"} of Auth Service`;
   const digest = report.image ? ` (${report.image.digest.slice(0, 19)})` : "";
   const rollback = report.rollback.taken ? `; rolled back to ${report.rollback.toTaskDefinition ?? "?"}` : "";
   const why = report.error ? `: ${report.error.message}` : "";

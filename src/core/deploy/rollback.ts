@@ -31,7 +31,9 @@ export interface RollBackOptions {
  * already rolled back, it only waits and verifies (no second UpdateService).
  * Returns the rollback report entry and the wait statistics; never throws (a failed rollback is reported).
  */
-export async function rollBackService(options: RollBackOptions): Promise<{ rollback: RollbackReport; wait?: WaitResult }> {
+export async function rollBackService(
+  options: RollBackOptions,
+): Promise<{ rollback: RollbackReport; wait?: WaitResult }> {
   const { clients, cluster, service, taskDefinitionArn, reason } = options;
   let deploymentId: string | undefined;
   let by: "pipeline" | "circuit-breaker" = "pipeline";
@@ -45,16 +47,29 @@ export async function rollBackService(options: RollBackOptions): Promise<{ rollb
       deploymentId = await startRollout({ clients, cluster, service }, taskDefinitionArn);
     }
     if (judgeDeployment(now, deploymentId, taskDefinitionArn).state === "steady" && by === "circuit-breaker") {
-      return { rollback: { taken: true, reason, toTaskDefinition: taskDefinitionArn, by, deploymentId, succeeded: true } };
+      return {
+        rollback: { taken: true, reason, toTaskDefinition: taskDefinitionArn, by, deploymentId, succeeded: true },
+      };
     }
     const wait = await waitForDeployment({ ...options, deploymentId, taskDefinitionArn });
-    return { rollback: { taken: true, reason, toTaskDefinition: taskDefinitionArn, by, deploymentId, succeeded: true }, wait };
+    return {
+      rollback: { taken: true, reason, toTaskDefinition: taskDefinitionArn, by, deploymentId, succeeded: true },
+      wait,
+    };
   } catch (error) {
     const failure = new RollbackFailedError(
       `rollback of ${cluster}/${service} to ${taskDefinitionArn} did not become steady (${(error as Error).message.split("\n")[0]}): inspect the service now, it may be serving neither revision`,
     );
     return {
-      rollback: { taken: true, reason, toTaskDefinition: taskDefinitionArn, by, ...(deploymentId ? { deploymentId } : {}), succeeded: false, error: failure.message },
+      rollback: {
+        taken: true,
+        reason,
+        toTaskDefinition: taskDefinitionArn,
+        by,
+        ...(deploymentId ? { deploymentId } : {}),
+        succeeded: false,
+        error: failure.message,
+      },
     };
   }
 }
@@ -77,28 +92,44 @@ export async function resolveRollbackTarget(input: {
   if (target === "previous") {
     const previous = input.servingTags.find((t) => t.key === PREVIOUS_TAG)?.value;
     if (!previous) {
-      throw new PreflightError(`the serving revision ${serving.taskDefinitionArn} of ${input.where} was not deployed by this pipeline (no ${PREVIOUS_TAG} tag): name the revision, e.g. --to=${Math.max(1, (serving.revision ?? 2) - 1)}`);
+      throw new PreflightError(
+        `the serving revision ${serving.taskDefinitionArn} of ${input.where} was not deployed by this pipeline (no ${PREVIOUS_TAG} tag): name the revision, e.g. --to=${Math.max(1, (serving.revision ?? 2) - 1)}`,
+      );
     }
     reference = previous;
   } else if (/^\d{1,6}$/.test(target)) {
     reference = `${serving.family}:${target}`;
-  } else if (/^[a-zA-Z0-9_-]{1,255}:\d{1,6}$/.test(target) || /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[a-zA-Z0-9_-]+:\d+$/.test(target)) {
+  } else if (
+    /^[a-zA-Z0-9_-]{1,255}:\d{1,6}$/.test(target) ||
+    /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[a-zA-Z0-9_-]+:\d+$/.test(target)
+  ) {
     reference = target;
   } else {
-    throw new SettingsError(`rollback target ${JSON.stringify(target.slice(0, 100))} is not "previous", a revision number, family:N or a task definition ARN: fix --to`);
+    throw new SettingsError(
+      `rollback target ${JSON.stringify(target.slice(0, 100))} is not "previous", a revision number, family:N or a task definition ARN: fix --to`,
+    );
   }
   let found: TaskDefinition | undefined;
   try {
     found = (await clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference }))).taskDefinition;
   } catch (error) {
-    throw new PreflightError(`rollback target ${reference} cannot be read (${awsErrorText(error)}): list revisions with aws ecs list-task-definitions --family-prefix ${serving.family}`);
+    throw new PreflightError(
+      `rollback target ${reference} cannot be read (${awsErrorText(error)}): list revisions with aws ecs list-task-definitions --family-prefix ${serving.family}`,
+    );
   }
-  if (!found || found.status !== "ACTIVE") throw new PreflightError(`rollback target ${reference} is ${found?.status ?? "missing"}, not ACTIVE: pick another revision`);
+  if (!found || found.status !== "ACTIVE")
+    throw new PreflightError(
+      `rollback target ${reference} is ${found?.status ?? "missing"}, not ACTIVE: pick another revision`,
+    );
   if (!found.containerDefinitions?.some((c) => c.name === input.containerName)) {
-    throw new PreflightError(`rollback target ${found.taskDefinitionArn} has no container "${input.containerName}": pick a revision of this service`);
+    throw new PreflightError(
+      `rollback target ${found.taskDefinitionArn} has no container "${input.containerName}": pick a revision of this service`,
+    );
   }
   if (found.taskDefinitionArn === serving.taskDefinitionArn) {
-    throw new PreflightError(`rollback target ${found.taskDefinitionArn} is what ${input.where} already serves: nothing to roll back to`);
+    throw new PreflightError(
+      `rollback target ${found.taskDefinitionArn} is what ${input.where} already serves: nothing to roll back to`,
+    );
   }
   return found;
 }

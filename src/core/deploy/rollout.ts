@@ -34,7 +34,9 @@ export async function startRollout(target: RolloutTarget, taskDefinitionArn: str
   );
   const primary = out.service?.deployments?.find((d) => d.status === "PRIMARY");
   if (!primary?.id) {
-    throw new DeploymentFailedError(`UpdateService on ${target.cluster}/${target.service} returned no PRIMARY deployment: inspect the service events`);
+    throw new DeploymentFailedError(
+      `UpdateService on ${target.cluster}/${target.service} returned no PRIMARY deployment: inspect the service events`,
+    );
   }
   return primary.id;
 }
@@ -78,7 +80,9 @@ export async function waitForDeployment(options: WaitOptions): Promise<WaitResul
     const verdict = judgeDeployment(current, deploymentId, taskDefinitionArn);
     if (verdict.state === "steady") return { polls, waitedMs: clock.now() - startedAt };
     if (verdict.state === "failed") {
-      throw Object.assign(new DeploymentFailedError(`rollout on ${cluster}/${service} failed: ${verdict.reason}`), { polls });
+      throw Object.assign(new DeploymentFailedError(`rollout on ${cluster}/${service} failed: ${verdict.reason}`), {
+        polls,
+      });
     }
     const delay = backoffDelay(polls - 1, options.backoff);
     if (clock.now() - startedAt + delay > timeoutMs) {
@@ -94,7 +98,11 @@ export async function waitForDeployment(options: WaitOptions): Promise<WaitResul
 }
 
 /** Calls `onEvent` for events not seen yet, oldest first (ECS lists newest first). */
-export function streamNewEvents(service: Service | undefined, seen: Set<string>, onEvent: (event: ServiceEvent) => void): void {
+export function streamNewEvents(
+  service: Service | undefined,
+  seen: Set<string>,
+  onEvent: (event: ServiceEvent) => void,
+): void {
   const fresh = (service?.events ?? []).filter((e) => e.id && !seen.has(e.id)).reverse();
   for (const event of fresh) {
     seen.add(event.id as string);

@@ -1,4 +1,9 @@
-import type { ContainerDefinition, KeyValuePair, RegisterTaskDefinitionCommandInput, TaskDefinition } from "@aws-sdk/client-ecs";
+import type {
+  ContainerDefinition,
+  KeyValuePair,
+  RegisterTaskDefinitionCommandInput,
+  TaskDefinition,
+} from "@aws-sdk/client-ecs";
 
 /** What changes between the serving task definition and the new revision. */
 export interface TaskDefinitionChange {
@@ -37,7 +42,10 @@ const REGISTERABLE_FIELDS = [
  * image and the given environment variables differ. Pure.
  * @throws Error when the container is missing (preflight checks this first).
  */
-export function nextTaskDefinitionInput(current: TaskDefinition, change: TaskDefinitionChange): RegisterTaskDefinitionCommandInput {
+export function nextTaskDefinitionInput(
+  current: TaskDefinition,
+  change: TaskDefinitionChange,
+): RegisterTaskDefinitionCommandInput {
   const input: Record<string, unknown> = {};
   for (const field of REGISTERABLE_FIELDS) {
     const value = current[field];
@@ -52,8 +60,13 @@ export function nextTaskDefinitionInput(current: TaskDefinition, change: TaskDef
 }
 
 /** Replaces variables in place (keeping their position) and appends new ones in sorted order. Pure. */
-export function mergeEnvironment(current: readonly KeyValuePair[], updates: Readonly<Record<string, string>>): KeyValuePair[] {
-  const result = current.map((pair) => (pair.name !== undefined && pair.name in updates ? { name: pair.name, value: updates[pair.name] } : { ...pair }));
+export function mergeEnvironment(
+  current: readonly KeyValuePair[],
+  updates: Readonly<Record<string, string>>,
+): KeyValuePair[] {
+  const result = current.map((pair) =>
+    pair.name !== undefined && pair.name in updates ? { name: pair.name, value: updates[pair.name] } : { ...pair },
+  );
   const present = new Set(current.map((p) => p.name));
   for (const name of Object.keys(updates).sort()) {
     if (!present.has(name)) result.push({ name, value: updates[name] });
@@ -69,10 +82,14 @@ export interface FieldChange {
 }
 
 /** The differences that matter between two container definitions: image and each environment variable. Pure. */
-export function diffContainer(before: ContainerDefinition | undefined, after: ContainerDefinition | undefined): FieldChange[] {
+export function diffContainer(
+  before: ContainerDefinition | undefined,
+  after: ContainerDefinition | undefined,
+): FieldChange[] {
   const changes: FieldChange[] = [];
   if (before?.image !== after?.image) changes.push({ field: "image", from: before?.image, to: after?.image });
-  const envOf = (c: ContainerDefinition | undefined) => new Map((c?.environment ?? []).map((p) => [p.name ?? "", p.value]));
+  const envOf = (c: ContainerDefinition | undefined) =>
+    new Map((c?.environment ?? []).map((p) => [p.name ?? "", p.value]));
   const a = envOf(before);
   const b = envOf(after);
   for (const name of [...new Set([...a.keys(), ...b.keys()])].sort()) {
@@ -82,7 +99,10 @@ export function diffContainer(before: ContainerDefinition | undefined, after: Co
 }
 
 /** Finds a container by name. */
-export function findContainer(taskDefinition: TaskDefinition | undefined, name: string): ContainerDefinition | undefined {
+export function findContainer(
+  taskDefinition: TaskDefinition | undefined,
+  name: string,
+): ContainerDefinition | undefined {
   return taskDefinition?.containerDefinitions?.find((c) => c.name === name);
 }
 

@@ -11,7 +11,9 @@ export type SmokeCommandOptions = SmokeOptions;
  */
 export async function smoke(options: SmokeCommandOptions): Promise<SmokeResult[]> {
   if (options.expectedVersion !== undefined && !/^[\w.+-]{1,128}$/.test(options.expectedVersion)) {
-    throw new SettingsError(`expected version ${JSON.stringify(options.expectedVersion.slice(0, 80))} has characters a version cannot have: fix --version`);
+    throw new SettingsError(
+      `expected version ${JSON.stringify(options.expectedVersion.slice(0, 80))} has characters a version cannot have: fix --version`,
+    );
   }
   const results = await runSmokeChecks(options);
   assertSmokePassed(results);

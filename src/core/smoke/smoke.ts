@@ -49,10 +49,14 @@ export function validateSmokeUrl(url: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw new SettingsError(`smoke URL ${JSON.stringify(url.slice(0, 100))} is not a URL: pass --smoke-url=https://host`);
+    throw new SettingsError(
+      `smoke URL ${JSON.stringify(url.slice(0, 100))} is not a URL: pass --smoke-url=https://host`,
+    );
   }
   if (!/^https?:$/.test(parsed.protocol) || parsed.username || parsed.password || parsed.search || parsed.hash) {
-    throw new SettingsError(`smoke URL ${JSON.stringify(url.slice(0, 100))} must be http(s)://host[:port][/path] without credentials or query: fix --smoke-url`);
+    throw new SettingsError(
+      `smoke URL ${JSON.stringify(url.slice(0, 100))} must be http(s)://host[:port][/path] without credentials or query: fix --smoke-url`,
+    );
   }
   return url.replace(/\/+$/, "");
 }
@@ -77,7 +81,9 @@ function checksFor(expectedVersion: string | undefined): Check[] {
           return "body is not JSON";
         }
         if (typeof version !== "string") return "JSON has no string `version`";
-        return sameVersion(version, expectedVersion) ? undefined : `reports version ${JSON.stringify(version.slice(0, 64))}, expected ${expectedVersion}`;
+        return sameVersion(version, expectedVersion)
+          ? undefined
+          : `reports version ${JSON.stringify(version.slice(0, 64))}, expected ${expectedVersion}`;
       },
     });
   }
@@ -102,7 +108,10 @@ export async function runSmokeChecks(options: SmokeOptions): Promise<SmokeResult
       if (attempt > 0) await clock.sleep(backoffDelay(attempt - 1, backoff));
       attempt += 1;
       try {
-        const response = await fetch(url, { signal: AbortSignal.timeout(options.requestTimeoutMs ?? 5000), redirect: "manual" });
+        const response = await fetch(url, {
+          signal: AbortSignal.timeout(options.requestTimeoutMs ?? 5000),
+          redirect: "manual",
+        });
         status = response.status;
         const body = (await response.text()).slice(0, 65536);
         const problem = check.judge(response.status, body);
@@ -110,12 +119,23 @@ export async function runSmokeChecks(options: SmokeOptions): Promise<SmokeResult
         passed = problem === undefined;
       } catch (error) {
         status = undefined;
-        detail = `request failed: ${((error as Error).cause as Error | undefined)?.message ?? (error as Error).message}`.split("\n")[0] ?? "request failed";
+        detail =
+          `request failed: ${((error as Error).cause as Error | undefined)?.message ?? (error as Error).message}`.split(
+            "\n",
+          )[0] ?? "request failed";
       }
       if (passed) break;
       options.log?.(`smoke ${check.name}: attempt ${attempt}/${attempts} failed: ${detail}`);
     }
-    results.push({ name: check.name, url, passed, ...(status === undefined ? {} : { status }), attempts: attempt, detail, durationMs: Math.round(clock.now() - started) });
+    results.push({
+      name: check.name,
+      url,
+      passed,
+      ...(status === undefined ? {} : { status }),
+      attempts: attempt,
+      detail,
+      durationMs: Math.round(clock.now() - started),
+    });
   }
   return results;
 }
@@ -124,6 +144,8 @@ export async function runSmokeChecks(options: SmokeOptions): Promise<SmokeResult
 export function assertSmokePassed(results: readonly SmokeResult[]): void {
   const failed = results.filter((r) => !r.passed);
   if (failed.length > 0) {
-    throw new SmokeCheckError(`smoke checks failed: ${failed.map((r) => `${r.url} ${r.detail} after ${r.attempts} attempts`).join("; ")}`);
+    throw new SmokeCheckError(
+      `smoke checks failed: ${failed.map((r) => `${r.url} ${r.detail} after ${r.attempts} attempts`).join("; ")}`,
+    );
   }
 }

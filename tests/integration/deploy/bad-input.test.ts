@@ -38,7 +38,10 @@ async function oneLineError(body: () => Promise<unknown>, pattern: RegExp): Prom
 describe("environment names are exact", async () => {
   const environments = await loadEnvironments("dagger/environments.json");
   it.each(["Prod", "PRODUCTION", "prod", "Staging", "stage", "", "production "])("%j is refused", async (name) => {
-    await oneLineError(async () => selectEnvironment(environments, name), /^unknown environment .*: use --env=staging or --env=production$/);
+    await oneLineError(
+      async () => selectEnvironment(environments, name),
+      /^unknown environment .*: use --env=staging or --env=production$/,
+    );
   });
   it("the real file loads both environments", () => {
     expect(selectEnvironment(environments, "production").cluster).toBe("faultmaven-production");
@@ -65,19 +68,55 @@ describe("input errors send no AWS request at all", async () => {
     ["tag v1.2.3;id", { version: "v1.2.3;id" }, /version "v1\.2\.3;id" is not vMAJOR/],
     ["production without a version", { version: undefined }, /production deploys need a release tag/],
     ["production pre-release", { version: "v1.2.3-rc.1" }, /production does not accept pre-release v1\.2\.3-rc\.1/],
-    ["production from a branch", { gitRef: "refs/heads/main" }, /production deploys only from the release tag refs\/tags\/v1\.2\.3/],
+    [
+      "production from a branch",
+      { gitRef: "refs/heads/main" },
+      /production deploys only from the release tag refs\/tags\/v1\.2\.3/,
+    ],
     ["production from another tag", { gitRef: "refs/tags/v1.2.4" }, /only from the release tag refs\/tags\/v1\.2\.3/],
-    ["staging from a feature branch", { environment: staging, version: undefined, gitSha: SHA, gitRef: "refs/heads/feature" }, /staging deploys only from refs\/heads\/main/],
+    [
+      "staging from a feature branch",
+      { environment: staging, version: undefined, gitSha: SHA, gitRef: "refs/heads/feature" },
+      /staging deploys only from refs\/heads\/main/,
+    ],
     ["staging without a sha", { environment: staging, version: undefined }, /staging deploys need the commit/],
-    ["staging with a bad sha", { environment: staging, version: undefined, gitSha: "HEAD" }, /git sha "HEAD" is not 7-40 lowercase hex/],
+    [
+      "staging with a bad sha",
+      { environment: staging, version: undefined, gitSha: "HEAD" },
+      /git sha "HEAD" is not 7-40 lowercase hex/,
+    ],
     ["no credentials", { credentials: undefined }, /^no AWS credentials/],
-    ["empty access key id", { credentials: { kind: "static", accessKeyId: "", secretAccessKey: "x" } }, /access key id is missing or empty/],
-    ["blank secret key", { credentials: { kind: "static", accessKeyId: "AKID", secretAccessKey: "  " } }, /secret access key is missing or empty/],
-    ["empty session token", { credentials: { kind: "static", accessKeyId: "AKID", secretAccessKey: "x", sessionToken: "" } }, /session token was passed but is empty/],
-    ["empty web identity token", { credentials: { kind: "web-identity", roleArn: "arn:aws:iam::123456789012:role/deploy", webIdentityToken: "" } }, /web identity token is missing or empty/],
-    ["malformed role ARN", { credentials: { kind: "web-identity", roleArn: "deploy-role", webIdentityToken: "t" } }, /role ARN "deploy-role" is not arn:aws:iam/],
+    [
+      "empty access key id",
+      { credentials: { kind: "static", accessKeyId: "", secretAccessKey: "x" } },
+      /access key id is missing or empty/,
+    ],
+    [
+      "blank secret key",
+      { credentials: { kind: "static", accessKeyId: "AKID", secretAccessKey: "  " } },
+      /secret access key is missing or empty/,
+    ],
+    [
+      "empty session token",
+      { credentials: { kind: "static", accessKeyId: "AKID", secretAccessKey: "x", sessionToken: "" } },
+      /session token was passed but is empty/,
+    ],
+    [
+      "empty web identity token",
+      { credentials: { kind: "web-identity", roleArn: "arn:aws:iam::123456789012:role/deploy", webIdentityToken: "" } },
+      /web identity token is missing or empty/,
+    ],
+    [
+      "malformed role ARN",
+      { credentials: { kind: "web-identity", roleArn: "deploy-role", webIdentityToken: "t" } },
+      /role ARN "deploy-role" is not arn:aws:iam/,
+    ],
     ["empty Slack webhook", { slackWebhookUrl: "" }, /Slack webhook was passed but is empty/],
-    ["plain-http Slack webhook", { slackWebhookUrl: "http://hooks.example.com/services/SECRET" }, /Slack webhook must be an https:\/\/ URL \(value hidden\)/],
+    [
+      "plain-http Slack webhook",
+      { slackWebhookUrl: "http://hooks.example.com/services/SECRET" },
+      /Slack webhook must be an https:\/\/ URL \(value hidden\)/,
+    ],
     ["promote digest malformed", { promoteDigest: "sha256:abc" }, /image digest "sha256:abc" is not sha256:<64 hex>/],
     ["nothing to deploy", { promoteDigest: undefined }, /nothing to deploy/],
     ["both publish and promote", { publish: async () => "x" }, /either a build to publish or --promote-digest/],
@@ -95,7 +134,13 @@ describe("input errors send no AWS request at all", async () => {
 });
 
 describe("failed preconditions make zero mutating AWS calls (moto)", () => {
-  async function attempt(seedOptions: Parameters<typeof seedEnvironment>[0], change: (seed: Awaited<ReturnType<typeof seedEnvironment>>) => Partial<DeployOptions> | Promise<Partial<DeployOptions>>, pattern: RegExp) {
+  async function attempt(
+    seedOptions: Parameters<typeof seedEnvironment>[0],
+    change: (
+      seed: Awaited<ReturnType<typeof seedEnvironment>>,
+    ) => Partial<DeployOptions> | Promise<Partial<DeployOptions>>,
+    pattern: RegExp,
+  ) {
     const seed = await seedEnvironment(seedOptions);
     const aws = await motoClients();
     const options: DeployOptions = {
@@ -112,27 +157,69 @@ describe("failed preconditions make zero mutating AWS calls (moto)", () => {
     expect(aws.calls.calls.length).toBeGreaterThan(0);
   }
 
-  it("wrong AWS account", () => attempt({ accountId: "999999999999" }, () => ({}), /belong to account 123456789012, but staging is account 999999999999: use the staging credentials/));
-  it("ECS service missing", () => attempt({ withoutService: true }, () => ({}), /ECS service fm-staging-\w+\/auth-service does not exist \(MISSING\): create it/));
+  it("wrong AWS account", () =>
+    attempt(
+      { accountId: "999999999999" },
+      () => ({}),
+      /belong to account 123456789012, but staging is account 999999999999: use the staging credentials/,
+    ));
+  it("ECS service missing", () =>
+    attempt(
+      { withoutService: true },
+      () => ({}),
+      /ECS service fm-staging-\w+\/auth-service does not exist \(MISSING\): create it/,
+    ));
   it("ECS service INACTIVE", () =>
-    attempt({}, async (seed) => {
-      const c = await motoClients();
-      await c.ecs.send(new DeleteServiceCommand({ cluster: seed.environment.cluster, service: seed.environment.service, force: true }));
-      return {};
-    }, /is INACTIVE, not ACTIVE: recreate the service/));
-  it("ECS service not ECS-controlled", () => attempt({ deploymentController: { type: "CODE_DEPLOY" } }, () => ({}), /uses the CODE_DEPLOY deployment controller/));
+    attempt(
+      {},
+      async (seed) => {
+        const c = await motoClients();
+        await c.ecs.send(
+          new DeleteServiceCommand({
+            cluster: seed.environment.cluster,
+            service: seed.environment.service,
+            force: true,
+          }),
+        );
+        return {};
+      },
+      /is INACTIVE, not ACTIVE: recreate the service/,
+    ));
+  it("ECS service not ECS-controlled", () =>
+    attempt(
+      { deploymentController: { type: "CODE_DEPLOY" } },
+      () => ({}),
+      /uses the CODE_DEPLOY deployment controller/,
+    ));
   it("container name not in the task definition", () =>
-    attempt({}, (seed) => ({ environment: { ...seed.environment, containerName: "web" } }), /container "web" is not in task definition .* \(it has: auth-service\): fix containerName/));
+    attempt(
+      {},
+      (seed) => ({ environment: { ...seed.environment, containerName: "web" } }),
+      /container "web" is not in task definition .* \(it has: auth-service\): fix containerName/,
+    ));
   it("required task secret missing", () =>
-    attempt({}, (seed) => ({ environment: { ...seed.environment, requiredTaskSecrets: ["DATABASE_URL", "SENTRY_DSN"] } }), /lacks SENTRY_DSN: add them as task definition secrets/));
-  it("a deploy while another is IN_PROGRESS", () => attempt({ desiredCount: 3 }, () => ({}), /is busy: deployment ecs-svc\/\d+ is IN_PROGRESS: wait for it to finish/));
+    attempt(
+      {},
+      (seed) => ({ environment: { ...seed.environment, requiredTaskSecrets: ["DATABASE_URL", "SENTRY_DSN"] } }),
+      /lacks SENTRY_DSN: add them as task definition secrets/,
+    ));
+  it("a deploy while another is IN_PROGRESS", () =>
+    attempt({ desiredCount: 3 }, () => ({}), /is busy: deployment ecs-svc\/\d+ is IN_PROGRESS: wait for it to finish/));
   it("ECR tag already pointing to another digest", () =>
-    attempt({ name: "production" }, async (seed) => {
-      await seed.pushImage("v1.5.0");
-      return { version: "v1.5.0", gitSha: undefined, publish: undefined, promoteDigest: seed.imageDigest };
-    }, /ECR tag fm-auth-service-\w+:v1\.5\.0 already points to sha256:[0-9a-f]{64}, not sha256:[0-9a-f]{64}: released tags never move/));
+    attempt(
+      { name: "production" },
+      async (seed) => {
+        await seed.pushImage("v1.5.0");
+        return { version: "v1.5.0", gitSha: undefined, publish: undefined, promoteDigest: seed.imageDigest };
+      },
+      /ECR tag fm-auth-service-\w+:v1\.5\.0 already points to sha256:[0-9a-f]{64}, not sha256:[0-9a-f]{64}: released tags never move/,
+    ));
   it("promoted digest not in the repository", () =>
-    attempt({ name: "production" }, () => ({ version: "v1.6.0", gitSha: undefined, publish: undefined, promoteDigest: `sha256:${"b".repeat(64)}` }), /image sha256:b{64} is not in ECR repository/));
+    attempt(
+      { name: "production" },
+      () => ({ version: "v1.6.0", gitSha: undefined, publish: undefined, promoteDigest: `sha256:${"b".repeat(64)}` }),
+      /image sha256:b{64} is not in ECR repository/,
+    ));
 });
 
 it("moto endpoint constant points at loopback", () => {

@@ -7,7 +7,14 @@ import { plan, UNKNOWN_DIGEST } from "../../../src/core/deploy/plan.js";
 import { createAwsClients } from "../../../src/core/aws/clients.js";
 import { ecrLogin } from "../../../src/core/aws/ecr-login.js";
 import { PreflightError, SettingsError } from "../../../src/core/errors.js";
-import { MOTO_ENDPOINT, MOTO_REGION, motoClients, requireMoto, seedEnvironment, serviceNow } from "../../support/moto.js";
+import {
+  MOTO_ENDPOINT,
+  MOTO_REGION,
+  motoClients,
+  requireMoto,
+  seedEnvironment,
+  serviceNow,
+} from "../../support/moto.js";
 import { startServiceStandIn, type LoopbackServer } from "./servers.js";
 import { FAST, publishIntoMoto, stagingOptions, STAGING_VERSION } from "./helpers.js";
 import { onRequest } from "./faults.js";
@@ -37,13 +44,19 @@ describe("plan (dry run)", () => {
       { field: "environment.LOG_LEVEL", from: undefined, to: "DEBUG" },
     ]);
     expect(result.migration).toEqual({ command: "alembic upgrade head", willRun: true });
-    expect(result.rollout.deploymentConfiguration).toEqual({ maximumPercent: 200, minimumHealthyPercent: 100, deploymentCircuitBreaker: { enable: true, rollback: true } });
+    expect(result.rollout.deploymentConfiguration).toEqual({
+      maximumPercent: 200,
+      minimumHealthyPercent: 100,
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+    });
     expect((await serviceNow(seed.environment))?.taskDefinition).toBe(seed.taskDefinitionArn);
   });
 
   it("after a deploy, plans nothing to do for the same commit", async () => {
     const seed = await seedEnvironment();
-    const options = stagingOptions(seed, await motoClients(), site.url, { publish: publishIntoMoto(seed, { digests: [], logins: 0 }) });
+    const options = stagingOptions(seed, await motoClients(), site.url, {
+      publish: publishIntoMoto(seed, { digests: [], logins: 0 }),
+    });
     expect((await deploy(options)).outcome).toBe("succeeded");
     const result = await plan({ ...options, aws: await motoClients() });
     expect(result.image.action).toBe("reuse");
@@ -57,11 +70,18 @@ describe("plan (dry run)", () => {
 describe("rollback", () => {
   it("'previous' returns to the revision that served before the last deploy, verified and smoke-checked", async () => {
     const seed = await seedEnvironment();
-    const options = stagingOptions(seed, await motoClients(), site.url, { publish: publishIntoMoto(seed, { digests: [], logins: 0 }) });
+    const options = stagingOptions(seed, await motoClients(), site.url, {
+      publish: publishIntoMoto(seed, { digests: [], logins: 0 }),
+    });
     const deployed = await deploy(options);
     expect(deployed.outcome).toBe("succeeded");
     const aws = await motoClients();
-    const report = await rollback({ environment: seed.environment, aws, ...FAST, smoke: { ...FAST.smoke, baseUrl: site.url } });
+    const report = await rollback({
+      environment: seed.environment,
+      aws,
+      ...FAST,
+      smoke: { ...FAST.smoke, baseUrl: site.url },
+    });
     expect(report.outcome).toBe("succeeded");
     expect(report.taskDefinition).toMatchObject({ previous: deployed.taskDefinition.new, new: seed.taskDefinitionArn });
     expect(report.rollback).toMatchObject({ taken: true, by: "pipeline", succeeded: true });
@@ -72,9 +92,17 @@ describe("rollback", () => {
 
   it("to a named revision number", async () => {
     const seed = await seedEnvironment();
-    const options = stagingOptions(seed, await motoClients(), site.url, { publish: publishIntoMoto(seed, { digests: [], logins: 0 }) });
+    const options = stagingOptions(seed, await motoClients(), site.url, {
+      publish: publishIntoMoto(seed, { digests: [], logins: 0 }),
+    });
     await deploy(options);
-    const report = await rollback({ environment: seed.environment, aws: await motoClients(), to: "1", ...FAST, smoke: false });
+    const report = await rollback({
+      environment: seed.environment,
+      aws: await motoClients(),
+      to: "1",
+      ...FAST,
+      smoke: false,
+    });
     expect(report.outcome).toBe("succeeded");
     expect((await serviceNow(seed.environment))?.taskDefinition).toBe(seed.taskDefinitionArn);
   });
@@ -105,7 +133,9 @@ describe("migrate (database rollback)", () => {
     expect(report.migration).toMatchObject({ command: "alembic downgrade -1", exitCode: 0 });
     expect(sent).toHaveLength(1);
     expect(sent[0]?.taskDefinition).toBe(seed.taskDefinitionArn);
-    expect(sent[0]?.overrides?.containerOverrides).toEqual([{ name: "auth-service", command: ["alembic", "downgrade", "-1"] }]);
+    expect(sent[0]?.overrides?.containerOverrides).toEqual([
+      { name: "auth-service", command: ["alembic", "downgrade", "-1"] },
+    ]);
     expect(sent[0]?.networkConfiguration?.awsvpcConfiguration?.subnets).toHaveLength(1);
     expect(report.apiCalls.byName.UpdateService).toBeUndefined();
   });
@@ -113,7 +143,9 @@ describe("migrate (database rollback)", () => {
   it("refuses an arbitrary command before any call", async () => {
     const seed = await seedEnvironment();
     const aws = await motoClients();
-    await expect(migrate({ environment: seed.environment, aws, command: "stamp head" })).rejects.toThrow(/^migration "stamp head" is not "upgrade head"/);
+    await expect(migrate({ environment: seed.environment, aws, command: "stamp head" })).rejects.toThrow(
+      /^migration "stamp head" is not "upgrade head"/,
+    );
     expect(aws.calls.calls).toEqual([]);
   });
 });
@@ -123,11 +155,21 @@ describe("AWS access", () => {
     const clients = await createAwsClients({
       region: MOTO_REGION,
       endpoint: MOTO_ENDPOINT,
-      credentials: { kind: "web-identity", roleArn: "arn:aws:iam::123456789012:role/faultmaven-deploy", webIdentityToken: "header.payload.signature" },
+      credentials: {
+        kind: "web-identity",
+        roleArn: "arn:aws:iam::123456789012:role/faultmaven-deploy",
+        webIdentityToken: "header.payload.signature",
+      },
     });
     expect(clients.calls.calls.map((c) => c.name)).toEqual(["AssumeRoleWithWebIdentity"]);
     const seed = await seedEnvironment();
-    const result = await plan({ environment: seed.environment, aws: clients, gitSha: "abcdef1", promoteDigest: seed.imageDigest, smoke: { baseUrl: site.url } });
+    const result = await plan({
+      environment: seed.environment,
+      aws: clients,
+      gitSha: "abcdef1",
+      promoteDigest: seed.imageDigest,
+      smoke: { baseUrl: site.url },
+    });
     expect(result.image.action).toBe("promote");
     expect(clients.calls.summary().byName.GetCallerIdentity?.count).toBe(1);
     expect(clients.calls.mutatingCalls()).toEqual([]);

@@ -21,7 +21,9 @@ describe("deploy against moto: clean runs", () => {
     const aws = await motoClients();
     const pushed = { digests: [] as string[], logins: 0 };
     const lines: string[] = [];
-    const report = await deploy(stagingOptions(seed, aws, site.url, { publish: publishIntoMoto(seed, pushed), log: (l) => lines.push(l) }));
+    const report = await deploy(
+      stagingOptions(seed, aws, site.url, { publish: publishIntoMoto(seed, pushed), log: (l) => lines.push(l) }),
+    );
 
     expect(report.outcome).toBe("succeeded");
     expect(report.error).toBeUndefined();
@@ -33,7 +35,11 @@ describe("deploy against moto: clean runs", () => {
     expect(report.taskDefinition.new).toMatch(/:2$/);
     expect(report.migration?.exitCode).toBe(0);
     expect(report.migration?.command).toBe("alembic upgrade head");
-    expect(report.smoke.map((s) => [s.name, s.passed])).toEqual([["health", true], ["ready", true], ["version", true]]);
+    expect(report.smoke.map((s) => [s.name, s.passed])).toEqual([
+      ["health", true],
+      ["ready", true],
+      ["version", true],
+    ]);
     expect(report.rollback.taken).toBe(false);
     expect(report.apiCalls.byName.UpdateService?.count).toBe(1);
     expect(report.apiCalls.byName.RunTask?.count).toBe(1);
@@ -43,7 +49,9 @@ describe("deploy against moto: clean runs", () => {
     // End state in moto: the service runs the new revision, whose container references the image by digest.
     const svc = await serviceNow(seed.environment);
     expect(svc?.taskDefinition).toBe(report.taskDefinition.new);
-    const td = await aws.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: report.taskDefinition.new as string }));
+    const td = await aws.ecs.send(
+      new DescribeTaskDefinitionCommand({ taskDefinition: report.taskDefinition.new as string }),
+    );
     const container = td.taskDefinition?.containerDefinitions?.[0];
     expect(container?.image).toBe(report.image?.reference);
     expect(container?.environment).toEqual(
@@ -54,8 +62,15 @@ describe("deploy against moto: clean runs", () => {
       ]),
     );
     expect(container?.secrets?.map((s) => s.name)).toEqual(["DATABASE_URL", "REDIS_URL", "JWT_SECRET_KEY"]);
-    const tags = await aws.ecs.send(new ListTagsForResourceCommand({ resourceArn: report.taskDefinition.new as string }));
-    expect(tags.tags).toEqual(expect.arrayContaining([{ key: "faultmaven:migrated", value: "alembic upgrade head" }, { key: "faultmaven:previous-task-definition", value: seed.taskDefinitionArn }]));
+    const tags = await aws.ecs.send(
+      new ListTagsForResourceCommand({ resourceArn: report.taskDefinition.new as string }),
+    );
+    expect(tags.tags).toEqual(
+      expect.arrayContaining([
+        { key: "faultmaven:migrated", value: "alembic upgrade head" },
+        { key: "faultmaven:previous-task-definition", value: seed.taskDefinitionArn },
+      ]),
+    );
     expect(lines.some((l) => l.includes("rollback target recorded"))).toBe(true);
   });
 
@@ -76,7 +91,12 @@ describe("deploy against moto: clean runs", () => {
       expect(report.outcome).toBe("succeeded");
       expect(report.image?.source).toBe("promoted");
       expect(report.image?.digest).toBe(seed.imageDigest);
-      const images = await aws.ecr.send(new DescribeImagesCommand({ repositoryName: seed.environment.ecrRepository, imageIds: [{ imageDigest: seed.imageDigest }] }));
+      const images = await aws.ecr.send(
+        new DescribeImagesCommand({
+          repositoryName: seed.environment.ecrRepository,
+          imageIds: [{ imageDigest: seed.imageDigest }],
+        }),
+      );
       expect(images.imageDetails?.[0]?.imageTags).toEqual(expect.arrayContaining(["v1.4.0", "latest"]));
       expect(report.version).toBe("v1.4.0");
     } finally {

@@ -8,7 +8,13 @@ import { deploy } from "../../../src/core/deploy/deploy.js";
 import { motoClients, requireMoto, seedEnvironment, serviceNow } from "../../support/moto.js";
 import { startServer, startServiceStandIn, type LoopbackServer } from "./servers.js";
 import { publishIntoMoto, stagingOptions, STAGING_VERSION } from "./helpers.js";
-import { fakeCircuitBreakerRollback, fakeMigrationTask, fakeRolloutFailed, fakeStsThrottling, fakeStuckInProgress } from "./faults.js";
+import {
+  fakeCircuitBreakerRollback,
+  fakeMigrationTask,
+  fakeRolloutFailed,
+  fakeStsThrottling,
+  fakeStuckInProgress,
+} from "./faults.js";
 
 let site: LoopbackServer;
 let readyStatus = 200;
@@ -24,7 +30,10 @@ async function setup(seedOptions: Parameters<typeof seedEnvironment>[0] = {}) {
   const aws = await motoClients();
   const pushed = { digests: [] as string[], logins: 0 };
   const lines: string[] = [];
-  const options = stagingOptions(seed, aws, site.url, { publish: publishIntoMoto(seed, pushed), log: (l) => lines.push(l) });
+  const options = stagingOptions(seed, aws, site.url, {
+    publish: publishIntoMoto(seed, pushed),
+    log: (l) => lines.push(l),
+  });
   return { seed, aws, options, lines };
 }
 
@@ -37,7 +46,12 @@ describe("rollout faults end with the previous revision serving", () => {
     expect(report.outcome).toBe("rolled-back");
     expect(report.error?.kind).toBe("DeploymentFailedError");
     expect(report.error?.message).toMatch(/deployment ecs-svc\/\d+ is gone/);
-    expect(report.rollback).toMatchObject({ taken: true, by: "circuit-breaker", succeeded: true, toTaskDefinition: seed.taskDefinitionArn });
+    expect(report.rollback).toMatchObject({
+      taken: true,
+      by: "circuit-breaker",
+      succeeded: true,
+      toTaskDefinition: seed.taskDefinitionArn,
+    });
     expect(report.smoke).toEqual([]);
     expect(report.apiCalls.byName.UpdateService?.count).toBe(1);
     expect((await serviceNow(seed.environment))?.taskDefinition).toBe(seed.taskDefinitionArn);
@@ -49,7 +63,12 @@ describe("rollout faults end with the previous revision serving", () => {
     const report = await deploy(options);
     expect(report.outcome).toBe("rolled-back");
     expect(report.error?.message).toMatch(/FAILED: ECS deployment circuit breaker/);
-    expect(report.rollback).toMatchObject({ taken: true, by: "pipeline", succeeded: true, toTaskDefinition: seed.taskDefinitionArn });
+    expect(report.rollback).toMatchObject({
+      taken: true,
+      by: "pipeline",
+      succeeded: true,
+      toTaskDefinition: seed.taskDefinitionArn,
+    });
     expect(report.apiCalls.byName.UpdateService?.count).toBe(2);
     // Reported on the first poll that showed FAILED.
     expect(report.rolloutPolls).toBeLessThanOrEqual(2);
@@ -129,14 +148,20 @@ describe("migration faults: the service is never updated", () => {
           image: `${base.repositoryUri}@${base.imageDigest}`,
           essential: true,
           memory: 256,
-          secrets: ["DATABASE_URL", "REDIS_URL", "JWT_SECRET_KEY"].map((s) => ({ name: s, valueFrom: `arn:aws:ssm:us-east-1:123456789012:parameter/${s}` })),
+          secrets: ["DATABASE_URL", "REDIS_URL", "JWT_SECRET_KEY"].map((s) => ({
+            name: s,
+            valueFrom: `arn:aws:ssm:us-east-1:123456789012:parameter/${s}`,
+          })),
         },
         { name: "log-router", image: "fluent-bit:3", essential: true, memory: 128 },
       ],
     });
     // moto reports only the first container of a task; the fake adds the sidecar's state.
     fakeMigrationTask(aws, (task) => {
-      task.containers = [...(task.containers ?? []).filter((c) => c.name !== "log-router"), { name: "log-router", exitCode: 137, reason: "OutOfMemoryError" }];
+      task.containers = [
+        ...(task.containers ?? []).filter((c) => c.name !== "log-router"),
+        { name: "log-router", exitCode: 137, reason: "OutOfMemoryError" },
+      ];
     });
     const report = await deploy(options);
     expect(report.outcome).toBe("failed");
@@ -155,7 +180,10 @@ describe("notifications and throttling never change the outcome", () => {
       const { options, lines } = await setup();
       const report = await deploy({ ...options, slackWebhookUrl: webhook });
       expect(report.outcome).toBe("succeeded");
-      expect(report.notification).toEqual({ sent: false, warning: "Slack notification failed: webhook answered HTTP 500" });
+      expect(report.notification).toEqual({
+        sent: false,
+        warning: "Slack notification failed: webhook answered HTTP 500",
+      });
       expect(report.warnings).toContain("Slack notification failed: webhook answered HTTP 500");
       expect(slack.requests).toHaveLength(1);
       expect(JSON.parse(slack.requests[0]?.body ?? "{}").text).toMatch(/to staging .*: succeeded/);
@@ -178,7 +206,9 @@ describe("notifications and throttling never change the outcome", () => {
   it("fake: STS throttling on every attempt → one-line PreflightError, zero mutating calls", async () => {
     const { aws, options } = await setup();
     fakeStsThrottling(aws, 99);
-    await expect(deploy(options)).rejects.toThrow(/^STS GetCallerIdentity failed for staging \(ThrottlingException: Rate exceeded\): .*retry/);
+    await expect(deploy(options)).rejects.toThrow(
+      /^STS GetCallerIdentity failed for staging \(ThrottlingException: Rate exceeded\): .*retry/,
+    );
     expect(aws.calls.mutatingCalls()).toEqual([]);
   });
 });

@@ -2,21 +2,34 @@
  * Fault injection for states moto cannot produce. Each fault wraps a REAL moto-backed client and changes only
  * the named state, keyed by operation name (and deployment id / startedBy), never by call order.
  */
-import { UpdateServiceCommand, type DescribeServicesCommandOutput, type DescribeTasksCommandOutput, type UpdateServiceCommandOutput } from "@aws-sdk/client-ecs";
+import {
+  UpdateServiceCommand,
+  type DescribeServicesCommandOutput,
+  type DescribeTasksCommandOutput,
+  type UpdateServiceCommandOutput,
+} from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../../../src/core/aws/clients.js";
 import { motoClients } from "../../support/moto.js";
 
 type Handler = (args: { input: unknown }) => Promise<{ output: unknown }>;
 interface Stack {
-  add(mw: (next: Handler, context: { commandName?: string }) => Handler, options: { step: string; name: string; priority?: string }): void;
+  add(
+    mw: (next: Handler, context: { commandName?: string }) => Handler,
+    options: { step: string; name: string; priority?: string },
+  ): void;
 }
 
 /** Runs `after(output, input)` on every response of `operation` (e.g. `DescribeServices`) before the caller sees it. */
-export function onResponse<T>(client: { middlewareStack: unknown }, operation: string, after: (output: T, input: Record<string, unknown>) => void | Promise<void>): void {
+export function onResponse<T>(
+  client: { middlewareStack: unknown },
+  operation: string,
+  after: (output: T, input: Record<string, unknown>) => void | Promise<void>,
+): void {
   (client.middlewareStack as Stack).add(
     (next, context) => async (args) => {
       const result = await next(args);
-      if (context.commandName === `${operation}Command`) await after(result.output as T, args.input as Record<string, unknown>);
+      if (context.commandName === `${operation}Command`)
+        await after(result.output as T, args.input as Record<string, unknown>);
       return result;
     },
     { step: "initialize", name: `fault-after-${operation}-${Math.random()}` },
@@ -24,7 +37,11 @@ export function onResponse<T>(client: { middlewareStack: unknown }, operation: s
 }
 
 /** Runs `before(input)` before every request of `operation` is sent. */
-export function onRequest(client: { middlewareStack: unknown }, operation: string, before: (input: Record<string, unknown>) => void | Promise<void>): void {
+export function onRequest(
+  client: { middlewareStack: unknown },
+  operation: string,
+  before: (input: Record<string, unknown>) => void | Promise<void>,
+): void {
   (client.middlewareStack as Stack).add(
     (next, context) => async (args) => {
       if (context.commandName === `${operation}Command`) await before(args.input as Record<string, unknown>);
@@ -48,7 +65,12 @@ export function fakeRolloutFailed(clients: AwsClients): void {
   const rollout = rolloutDeploymentId(clients);
   onResponse<DescribeServicesCommandOutput>(clients.ecs, "DescribeServices", (out) => {
     for (const d of out.services?.[0]?.deployments ?? []) {
-      if (d.id === rollout.id) Object.assign(d, { rolloutState: "FAILED", rolloutStateReason: "ECS deployment circuit breaker: tasks failed to start.", failedTasks: 3 });
+      if (d.id === rollout.id)
+        Object.assign(d, {
+          rolloutState: "FAILED",
+          rolloutStateReason: "ECS deployment circuit breaker: tasks failed to start.",
+          failedTasks: 3,
+        });
     }
   });
 }
@@ -68,23 +90,38 @@ export function fakeStuckInProgress(clients: AwsClients): void {
  * ECS's circuit breaker does — roll the REAL moto service back to `previousArn` under a new deployment id — so
  * the deploy's deployment id is gone from every later answer.
  */
-export function fakeCircuitBreakerRollback(clients: AwsClients, environment: { cluster: string; service: string }, previousArn: string): { triggered: boolean } {
+export function fakeCircuitBreakerRollback(
+  clients: AwsClients,
+  environment: { cluster: string; service: string },
+  previousArn: string,
+): { triggered: boolean } {
   const rollout = rolloutDeploymentId(clients);
   const state = { triggered: false };
   onRequest(clients.ecs, "DescribeServices", async () => {
     if (!rollout.id || state.triggered) return;
     state.triggered = true;
     const ecs = (await motoClients()).ecs; // unrecorded: this is "ECS", not the pipeline
-    await ecs.send(new UpdateServiceCommand({ cluster: environment.cluster, service: environment.service, taskDefinition: previousArn, forceNewDeployment: true }));
+    await ecs.send(
+      new UpdateServiceCommand({
+        cluster: environment.cluster,
+        service: environment.service,
+        taskDefinition: previousArn,
+        forceNewDeployment: true,
+      }),
+    );
     ecs.destroy();
   });
   return state;
 }
 
 /** Rewrites the migration task (startedBy faultmaven-migrate) in DescribeTasks answers once it is STOPPED. */
-export function fakeMigrationTask(clients: AwsClients, rewrite: (task: NonNullable<DescribeTasksCommandOutput["tasks"]>[number]) => void): void {
+export function fakeMigrationTask(
+  clients: AwsClients,
+  rewrite: (task: NonNullable<DescribeTasksCommandOutput["tasks"]>[number]) => void,
+): void {
   onResponse<DescribeTasksCommandOutput>(clients.ecs, "DescribeTasks", (out) => {
-    for (const task of out.tasks ?? []) if (task.startedBy === "faultmaven-migrate" && task.lastStatus === "STOPPED") rewrite(task);
+    for (const task of out.tasks ?? [])
+      if (task.startedBy === "faultmaven-migrate" && task.lastStatus === "STOPPED") rewrite(task);
   });
 }
 
@@ -96,7 +133,12 @@ export function fakeStsThrottling(clients: AwsClients, times: number): { attempt
       if (context.commandName !== "GetCallerIdentityCommand") return next(args);
       state.attempts += 1;
       if (state.attempts <= times) {
-        throw Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException", $fault: "client", $metadata: { httpStatusCode: 400 }, $retryable: { throttling: true } });
+        throw Object.assign(new Error("Rate exceeded"), {
+          name: "ThrottlingException",
+          $fault: "client",
+          $metadata: { httpStatusCode: 400 },
+          $retryable: { throttling: true },
+        });
       }
       return next(args);
     },

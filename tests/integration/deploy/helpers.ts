@@ -26,13 +26,25 @@ export function publishIntoMoto(seed: Seeded, pushed: { digests: string[]; login
     const manifest = JSON.stringify({
       schemaVersion: 2,
       mediaType: "application/vnd.docker.distribution.manifest.v2+json",
-      config: { mediaType: "application/vnd.docker.container.image.v1+json", size: 7, digest: `sha256:${randomBytes(32).toString("hex")}` },
+      config: {
+        mediaType: "application/vnd.docker.container.image.v1+json",
+        size: 7,
+        digest: `sha256:${randomBytes(32).toString("hex")}`,
+      },
       // moto derives the image digest from the layer digests: a random layer makes each image distinct.
-      layers: [{ mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip", size: 32, digest: `sha256:${randomBytes(32).toString("hex")}` }],
+      layers: [
+        {
+          mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip",
+          size: 32,
+          digest: `sha256:${randomBytes(32).toString("hex")}`,
+        },
+      ],
     });
     let digest = "";
     for (const tag of target.tags) {
-      const out = await clients.ecr.send(new PutImageCommand({ repositoryName: seed.environment.ecrRepository, imageManifest: manifest, imageTag: tag }));
+      const out = await clients.ecr.send(
+        new PutImageCommand({ repositoryName: seed.environment.ecrRepository, imageManifest: manifest, imageTag: tag }),
+      );
       digest = out.image?.imageId?.imageDigest as string;
     }
     clients.ecr.destroy();
@@ -42,7 +54,12 @@ export function publishIntoMoto(seed: Seeded, pushed: { digests: string[]; login
 }
 
 /** Deploy options for a seeded staging environment, smoke-checking `smokeUrl`. */
-export function stagingOptions(seed: Seeded, aws: AwsClients, smokeUrl: string, extra: Partial<DeployOptions> = {}): DeployOptions {
+export function stagingOptions(
+  seed: Seeded,
+  aws: AwsClients,
+  smokeUrl: string,
+  extra: Partial<DeployOptions> = {},
+): DeployOptions {
   return {
     environment: seed.environment,
     aws,

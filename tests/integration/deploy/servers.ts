@@ -13,7 +13,9 @@ export interface LoopbackServer {
 }
 
 /** Starts a server on 127.0.0.1 (random port) answering with `respond(path)`. */
-export async function startServer(respond: (path: string, body: string) => { status: number; body?: unknown }): Promise<LoopbackServer> {
+export async function startServer(
+  respond: (path: string, body: string) => { status: number; body?: unknown },
+): Promise<LoopbackServer> {
   const requests: LoopbackServer["requests"] = [];
   const server: Server = createServer((req, res) => {
     let body = "";
@@ -36,7 +38,11 @@ export async function startServer(respond: (path: string, body: string) => { sta
 }
 
 /** The auth service's public endpoints: `/health`, `/ready` (status configurable) and `/` reporting `version()`. */
-export function startServiceStandIn(options: { version: () => string; readyStatus?: () => number; healthStatus?: () => number }): Promise<LoopbackServer> {
+export function startServiceStandIn(options: {
+  version: () => string;
+  readyStatus?: () => number;
+  healthStatus?: () => number;
+}): Promise<LoopbackServer> {
   return startServer((path) => {
     if (path === "/health") return { status: options.healthStatus?.() ?? 200, body: { status: "healthy" } };
     if (path === "/ready") {

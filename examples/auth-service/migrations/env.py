@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from logging.config import fileConfig
 
 from alembic import context
 from sqlalchemy import create_engine, pool
@@ -12,6 +13,10 @@ from enterprise.database_url import sqlalchemy_url
 from enterprise.models import Base
 
 target_metadata = Base.metadata
+
+# alembic.ini's logging section makes "Running upgrade ..." visible in the deploy's migration task log.
+if context.config.config_file_name is not None:
+    fileConfig(context.config.config_file_name, disable_existing_loggers=False)
 
 
 def _database_url() -> str:

@@ -36,8 +36,9 @@ usage() { die "usage: $0 start|stop|status (got '${1:-}')"; }
 
 validate_port() {
   local name="$1" value="$2"
-  [[ "$value" =~ ^[0-9]+$ ]] && ((value >= 1024 && value <= 65535)) ||
+  if ! [[ "$value" =~ ^[0-9]+$ ]] || ((value < 1024 || value > 65535)); then
     die "$name='$value' is not a port in 1024-65535; set $name to a free unprivileged port"
+  fi
 }
 
 validate_identifier() {
@@ -73,8 +74,9 @@ ensure_packages() {
 
 pid_alive() { [[ -n "${1:-}" ]] && kill -0 "$1" 2>/dev/null; }
 
-postgres_pid() { [[ -f "$PG_DATA/postmaster.pid" ]] && head -n1 "$PG_DATA/postmaster.pid" || true; }
-redis_pid() { [[ -f "$REDIS_PID" ]] && cat "$REDIS_PID" || true; }
+# Empty output when there is no pid file (never started, or stopped cleanly).
+postgres_pid() { if [[ -f "$PG_DATA/postmaster.pid" ]]; then head -n1 "$PG_DATA/postmaster.pid"; fi; }
+redis_pid() { if [[ -f "$REDIS_PID" ]]; then cat "$REDIS_PID"; fi; }
 
 pg_user_name() { if [[ "$(id -u)" == 0 ]]; then echo postgres; else id -un; fi; }
 

@@ -249,3 +249,16 @@ export async function publishStage(args: PublishArgs, image: Container): Promise
     destroyAwsClients(clients);
   }
 }
+
+/**
+ * The APP_VERSION a deploy will set (and `/` must report): the release tag, else `staging-<sha>`. The @func bakes
+ * the same value into the image it builds, so the image and the task agree. Throws the deploy's one-line errors.
+ */
+export async function appVersionOf(args: {
+  env: string;
+  version?: string;
+  gitSha?: string;
+  gitRef?: string;
+}): Promise<string> {
+  return resolveVersion(await environmentNamed(args.env), args).appVersion;
+}

@@ -78,7 +78,7 @@ export async function rollback(options: RollbackOptions): Promise<DeployReport> 
     report.smoke = await runSmokeChecks({
       baseUrl: smokeUrl,
       ...(appVersion ? { expectedVersion: appVersion } : {}),
-      clock,
+      clock: options.clock ?? systemClock,
       log,
       ...smokeTuning(options.smoke),
     });

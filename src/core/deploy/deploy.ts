@@ -13,7 +13,7 @@ import {
 } from "../errors.js";
 import { notifySlack } from "../notify/slack.js";
 import { assertSmokePassed, runSmokeChecks, validateSmokeUrl, type SmokeResult } from "../smoke/smoke.js";
-import { systemClock, WaitTimer } from "./backoff.js";
+import { systemClock, WaitTimer, type Clock } from "./backoff.js";
 import { judgeDeployment } from "./deployment-verdict.js";
 import { decideImageAction, publishImage, tagImage, type PublishImage } from "./image.js";
 import { parseImageDigest, resolveVersion, validateWebhookUrl } from "./inputs.js";
@@ -69,7 +69,9 @@ export interface DeployOptions extends AwsAccessOptions, WaitSettings {
 export async function deploy(options: DeployOptions): Promise<DeployReport> {
   const env = options.environment;
   const log = options.log ?? (() => {});
-  const clock = new WaitTimer(options.clock ?? systemClock);
+  // Only waits on ECS go through the WaitTimer, so `overheadMs` = wall time minus time waiting on ECS.
+  const baseClock = options.clock ?? systemClock;
+  const clock = new WaitTimer(baseClock);
   const startedAt = clock.now();
   const phases: Record<string, number> = {};
   const phase = async <T>(name: string, body: () => Promise<T>): Promise<T> => {
@@ -245,7 +247,7 @@ export async function deploy(options: DeployOptions): Promise<DeployReport> {
 
     // 6. Smoke.
     stage = "rolled-out";
-    report.smoke = await phase("smoke", () => smoke(smokeUrl, version.appVersion, options, log, clock));
+    report.smoke = await phase("smoke", () => smoke(smokeUrl, version.appVersion, options, log, baseClock));
     assertSmokePassed(report.smoke);
     report.outcome = "succeeded";
   } catch (error) {
@@ -297,7 +299,7 @@ async function smoke(
   appVersion: string,
   options: DeployOptions,
   log: (l: string) => void,
-  clock: WaitTimer,
+  clock: Clock,
 ): Promise<SmokeResult[]> {
   return runSmokeChecks({
     baseUrl,

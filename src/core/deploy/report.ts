@@ -43,7 +43,7 @@ export interface DeployReport {
   smoke: SmokeResult[];
   rollback: RollbackReport;
   notification?: { readonly sent: boolean; readonly warning?: string };
-  /** Milliseconds: total wall time, each phase, time spent sleeping between AWS polls, and the rest (overhead). */
+  /** Milliseconds: total wall time, each phase, time spent sleeping between ECS polls, and the rest (overhead). */
   timings: { totalMs: number; waitingMs: number; overheadMs: number; phases: Record<string, number> };
   /** Polls of DescribeServices made while waiting for rollouts (one call each). */
   rolloutPolls: number;

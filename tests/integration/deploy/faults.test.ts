@@ -14,7 +14,10 @@ import {
   fakeRolloutFailed,
   fakeStsThrottling,
   fakeStuckInProgress,
+  onResponse,
+  rolloutDeploymentId,
 } from "./faults.js";
+import type { DescribeServicesCommandOutput, DescribeTasksCommandOutput } from "@aws-sdk/client-ecs";
 
 let site: LoopbackServer;
 let readyStatus = 200;
@@ -169,6 +172,51 @@ describe("migration faults: the service is never updated", () => {
     expect(report.migration?.exitCode).toBe(0);
     expect(report.apiCalls.byName.UpdateService).toBeUndefined();
     expect((await serviceNow(seed.environment))?.taskDefinition).toBe(seed.taskDefinitionArn);
+  });
+});
+
+describe("waits", () => {
+  it("fake: migration task never stops → timed-out (its own outcome), service never updated", async () => {
+    const { seed, aws, options } = await setup();
+    onResponse<DescribeTasksCommandOutput>(aws.ecs, "DescribeTasks", (out) => {
+      for (const task of out.tasks ?? []) if (task.startedBy === "faultmaven-migrate") task.lastStatus = "RUNNING";
+    });
+    const report = await deploy({ ...options, migrationTimeoutMs: 400 });
+    expect(report.outcome).toBe("timed-out");
+    expect(report.error?.kind).toBe("DeploymentTimeoutError");
+    expect(report.error?.message).toMatch(/migration task .* did not stop within 0 s .*the service was not updated/);
+    expect(report.apiCalls.byName.UpdateService).toBeUndefined();
+    expect(report.rollback.taken).toBe(false);
+    expect((await serviceNow(seed.environment))?.taskDefinition).toBe(seed.taskDefinitionArn);
+  });
+
+  it("fake: service events appear during a slow rollout → each streamed once, oldest first", async () => {
+    const { aws, options, lines } = await setup();
+    const rollout = rolloutDeploymentId(aws);
+    let polls = 0;
+    onResponse<DescribeServicesCommandOutput>(aws.ecs, "DescribeServices", (out) => {
+      const service = out.services?.[0];
+      const ours = service?.deployments?.find((d) => d.id === rollout.id);
+      if (!service || !ours) return;
+      polls += 1;
+      // ECS lists events newest first and repeats old ones on every answer.
+      const all = [
+        { id: "e1", message: "(service auth-service) has started 2 tasks: (task a) (task b)." },
+        { id: "e2", message: "(service auth-service) registered 2 targets in (target-group tg)" },
+        { id: "e3", message: "(service auth-service) has reached a steady state." },
+      ].slice(0, Math.min(3, polls));
+      service.events = all.reverse().map((e) => ({ ...e, createdAt: new Date() }));
+      if (polls < 3) Object.assign(ours, { rolloutState: "IN_PROGRESS", runningCount: 1 });
+    });
+    const report = await deploy(options);
+    expect(report.outcome).toBe("succeeded");
+    expect(lines.filter((l) => l.startsWith("ecs event: "))).toEqual([
+      "ecs event: (service auth-service) has started 2 tasks: (task a) (task b).",
+      "ecs event: (service auth-service) registered 2 targets in (target-group tg)",
+      "ecs event: (service auth-service) has reached a steady state.",
+    ]);
+    expect(report.rolloutPolls).toBe(3);
+    expect(report.apiCalls.byName.DescribeServices?.count).toBe(1 + 3);
   });
 });
 

@@ -15,7 +15,7 @@ import {
   seedEnvironment,
   serviceNow,
 } from "../../support/moto.js";
-import { startServiceStandIn, type LoopbackServer } from "./servers.js";
+import { startServer, startServiceStandIn, type LoopbackServer } from "./servers.js";
 import { FAST, publishIntoMoto, stagingOptions, STAGING_VERSION } from "./helpers.js";
 import { onRequest } from "./faults.js";
 
@@ -182,5 +182,32 @@ describe("AWS access", () => {
     expect(login.username).toBe("AWS");
     expect(login.password.length).toBeGreaterThan(0);
     expect(clients.calls.summary().byName).toEqual({ GetAuthorizationToken: { count: 1, mutating: false } });
+  });
+
+  it("STS refusing the web identity: one-line PreflightError without the token", async () => {
+    const sts = await startServer(() => ({ status: 403, body: { message: "denied" } }));
+    try {
+      const attempt = createAwsClients({
+        region: MOTO_REGION,
+        endpoint: sts.url,
+        maxAttempts: 1,
+        credentials: {
+          kind: "web-identity",
+          roleArn: "arn:aws:iam::123456789012:role/faultmaven-deploy",
+          webIdentityToken: "eyJTOKENVALUE",
+        },
+      });
+      await expect(attempt).rejects.toBeInstanceOf(PreflightError);
+      await expect(attempt).rejects.toThrow(
+        /^STS refused the web identity for arn:aws:iam::123456789012:role\/faultmaven-deploy \(.*\): check the role's trust policy/,
+      );
+      const message = await attempt.catch((e: Error) => e.message);
+      expect(message).not.toContain("eyJTOKENVALUE");
+      expect(message).not.toContain("\n");
+      expect(sts.requests).toHaveLength(1);
+      expect(sts.requests[0]?.body).toContain("AssumeRoleWithWebIdentity");
+    } finally {
+      await sts.close();
+    }
   });
 });

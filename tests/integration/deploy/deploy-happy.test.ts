@@ -103,4 +103,39 @@ describe("deploy against moto: clean runs", () => {
       servedVersion = STAGING_VERSION;
     }
   });
+
+  it("registry override (the e2e rig's local registry): the revision references what was pushed, with a warning", async () => {
+    const seed = await seedEnvironment();
+    const aws = await motoClients();
+    const digest = `sha256:${"d".repeat(64)}`;
+    let target: { repositoryUri: string; tags: readonly string[] } | undefined;
+    const report = await deploy(
+      stagingOptions(seed, aws, site.url, {
+        publish: async (t) => {
+          target = t;
+          return `127.0.0.1:5000/${seed.environment.ecrRepository}:${t.tags[0]}@${digest}`;
+        },
+      }),
+    );
+    expect(report.outcome).toBe("succeeded");
+    expect(target?.repositoryUri).toBe(seed.repositoryUri);
+    expect(report.image?.reference).toBe(`127.0.0.1:5000/${seed.environment.ecrRepository}@${digest}`);
+    expect(report.warnings.join(" ")).toMatch(/pushed to 127\.0\.0\.1:5000\/.* not to ECR/);
+    const td = await aws.ecs.send(
+      new DescribeTaskDefinitionCommand({ taskDefinition: report.taskDefinition.new as string }),
+    );
+    expect(td.taskDefinition?.containerDefinitions?.[0]?.image).toBe(report.image?.reference);
+  });
+
+  it("a publish that returns no digest fails before registering anything", async () => {
+    const seed = await seedEnvironment();
+    const aws = await motoClients();
+    const report = await deploy(
+      stagingOptions(seed, aws, site.url, { publish: async (t) => `${t.repositoryUri}:${t.tags[0]}` }),
+    );
+    expect(report.outcome).toBe("failed");
+    expect(report.error?.message).toMatch(/has no @sha256: digest: the pipeline deploys by digest only/);
+    expect(report.apiCalls.byName.RegisterTaskDefinition).toBeUndefined();
+    expect(report.apiCalls.byName.UpdateService).toBeUndefined();
+  });
 });

@@ -20,6 +20,11 @@ DEBIAN_MIRROR="http://deb.debian.org/debian"
 
 REGISTRY_ADDR="127.0.0.1:5000"
 ENGINE_CONTAINER="faultmaven-dagger-engine"
+# The engine's own bridge for the containers it runs (in the host's network
+# namespace, since the engine uses host networking): <name>0 with this range.
+ENGINE_NETWORK_NAME="fmrig"
+ENGINE_NETWORK_CIDR="10.89.0.0/16"
+ENGINE_BRIDGE="${ENGINE_NETWORK_NAME}0"
 
 DOCKER_PID_FILE="$RIG_CACHE/run/dockerd.pid"
 REGISTRY_PID_FILE="$RIG_CACHE/run/registry.pid"
@@ -76,4 +81,10 @@ engine_up() {
 # recipe rebuilds and an unchanged one is reused.
 content_hash() {
   cat "$@" | sha256sum | cut -c1-12
+}
+
+# forward_rule ACTION ARGS: -C/-I/-D a rule in docker's DOCKER-USER chain.
+forward_rule() {
+  local action="$1"; shift
+  iptables -w "$action" DOCKER-USER "$@" 2>/dev/null
 }

@@ -146,7 +146,7 @@ start_engine() {
     --security-opt seccomp=unconfined --security-opt apparmor=unconfined --security-opt systempaths=unconfined \
     --cgroupns host -v /sys/fs/cgroup:/sys/fs/cgroup:rw -v /dev:/dev \
     -v "$RIG_CACHE/engine-state:/var/lib/dagger" \
-    "$ENGINE_IMAGE" --network-name fmrig --network-cidr 10.89.0.0/16 >/dev/null
+    "$ENGINE_IMAGE" --network-name "$ENGINE_NETWORK_NAME" --network-cidr "$ENGINE_NETWORK_CIDR" >/dev/null
 }
 
 wait_engine() {
@@ -160,3 +160,18 @@ wait_engine() {
   return 1
 }
 
+
+allow_engine_forwarding() {
+  # Docker sets the host's FORWARD policy to drop and only lets its own bridge
+  # through, so traffic from the engine's bridge to the package registries
+  # (pip, apt inside pipeline containers) would time out. DOCKER-USER is the
+  # chain docker reserves for such exceptions; `down` removes these two rules.
+  if ! iptables -w -S DOCKER-USER >/dev/null 2>&1; then
+    echo "    no DOCKER-USER chain (docker without iptables?): nothing to open"; return
+  fi
+  local dir
+  for dir in -i -o; do
+    forward_rule -C "$dir" "$ENGINE_BRIDGE" -j ACCEPT || forward_rule -I "$dir" "$ENGINE_BRIDGE" -j ACCEPT
+  done
+  echo "    forwarding allowed for $ENGINE_BRIDGE ($ENGINE_NETWORK_CIDR)"
+}

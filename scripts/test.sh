@@ -50,7 +50,7 @@ step "typecheck" npm run --silent typecheck
 step "lint and format" npm run --silent lint
 step "unit tests" vitest unit
 step "integration tests" vitest integration
-step "auth service checks" env REPORTS_DIR="$REPORTS/service" bash scripts/service-checks.sh examples/auth-service
+step "auth service checks" env SERVICE_REPORTS_DIR="$REPORTS/service-checks" bash scripts/service-checks.sh examples/auth-service
 if [[ "${RUN_E2E:-0}" == "1" ]]; then
   step "engine rig up" bash tests/e2e/rig/up
   step "e2e tests" bash -c 'eval "$(tests/e2e/rig/env.sh)" && exec npx vitest run --project e2e --reporter=default --reporter=json --outputFile.json="$0/vitest-e2e.json"' "$REPORTS"

@@ -21,7 +21,11 @@ const REQUIREMENTS: Requirement[] = [
     stages: ["lint", "test"],
     fix: "add requirements-dev.txt pinning pytest, pytest-cov and the linters (black, isort, flake8, mypy, bandit)",
   },
-  { path: () => "tests", stages: ["test"], fix: "add a tests/ directory with the unit, integration and security suites" },
+  {
+    path: () => "tests",
+    stages: ["test"],
+    fix: "add a tests/ directory with the unit, integration and security suites",
+  },
   { path: () => "Dockerfile", stages: ["build"], fix: "add a Dockerfile at the service root" },
 ];
 

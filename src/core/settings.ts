@@ -91,9 +91,7 @@ export function settingsFromPyproject(pyprojectText: string | undefined): RawSet
     const field = PYPROJECT_KEYS[key];
     if (!field) {
       const known = Object.keys(PYPROJECT_KEYS).join(", ");
-      throw new SettingsError(
-        `unknown key "${key}" in [${PYPROJECT_TABLE}] of pyproject.toml; known keys: ${known}`,
-      );
+      throw new SettingsError(`unknown key "${key}" in [${PYPROJECT_TABLE}] of pyproject.toml; known keys: ${known}`);
     }
     raw[field] = value;
   }
@@ -114,24 +112,60 @@ export function resolveSettings(args: RawSettings, pyproject: RawSettings = {}):
     return { value: pyproject[field], origin: `key ${tomlKey} in [${PYPROJECT_TABLE}]` };
   };
 
-  const pythonVersion = check(pick("pythonVersion"), "pythonVersion", DEFAULT_PYTHON_VERSION, (v) =>
-    typeof v === "string" && /^3\.\d{1,2}$/.test(v) ? v : undefined, 'a Python 3 version such as "3.11"');
-  const packageName = check(pick("packageName"), "packageName", "enterprise", (v) =>
-    typeof v === "string" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(v) ? v : undefined, "a Python package name such as enterprise");
-  const coverageThreshold = check(pick("coverageThreshold"), "coverageThreshold", 70, (v) =>
-    numberIn(v, 0, 100), "a number from 0 to 100, e.g. 70");
-  const imageSizeLimitMb = check(pick("imageSizeLimitMb"), "imageSizeLimitMb", 500, (v) =>
-    numberIn(v, 1, 100_000), "a size in MB from 1 to 100000, e.g. 500");
-  const flake8MaxLineLength = check(pick("flake8MaxLineLength"), "flake8MaxLineLength", 100, (v) => {
-    const n = numberIn(v, 40, 1000);
-    return n !== undefined && Number.isInteger(n) ? n : undefined;
-  }, "a whole number from 40 to 1000, e.g. 100");
-  const trivySeverities = check(pick("trivySeverities"), "trivySeverities", ["CRITICAL", "HIGH"] as TrivySeverity[],
-    parseSeverities, `a comma-separated list of ${TRIVY_SEVERITIES.join(",")}, e.g. CRITICAL,HIGH`);
+  const pythonVersion = check(
+    pick("pythonVersion"),
+    "pythonVersion",
+    DEFAULT_PYTHON_VERSION,
+    (v) => (typeof v === "string" && /^3\.\d{1,2}$/.test(v) ? v : undefined),
+    'a Python 3 version such as "3.11"',
+  );
+  const packageName = check(
+    pick("packageName"),
+    "packageName",
+    "enterprise",
+    (v) => (typeof v === "string" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(v) ? v : undefined),
+    "a Python package name such as enterprise",
+  );
+  const coverageThreshold = check(
+    pick("coverageThreshold"),
+    "coverageThreshold",
+    70,
+    (v) => numberIn(v, 0, 100),
+    "a number from 0 to 100, e.g. 70",
+  );
+  const imageSizeLimitMb = check(
+    pick("imageSizeLimitMb"),
+    "imageSizeLimitMb",
+    500,
+    (v) => numberIn(v, 1, 100_000),
+    "a size in MB from 1 to 100000, e.g. 500",
+  );
+  const flake8MaxLineLength = check(
+    pick("flake8MaxLineLength"),
+    "flake8MaxLineLength",
+    100,
+    (v) => {
+      const n = numberIn(v, 40, 1000);
+      return n !== undefined && Number.isInteger(n) ? n : undefined;
+    },
+    "a whole number from 40 to 1000, e.g. 100",
+  );
+  const trivySeverities = check(
+    pick("trivySeverities"),
+    "trivySeverities",
+    ["CRITICAL", "HIGH"] as TrivySeverity[],
+    parseSeverities,
+    `a comma-separated list of ${TRIVY_SEVERITIES.join(",")}, e.g. CRITICAL,HIGH`,
+  );
 
   const image = (field: keyof RawSettings, fallback: string) =>
-    check(pick(field), field, fallback, (v) => (typeof v === "string" && IMAGE_REF.test(v) ? v : undefined),
-      "an image reference such as registry.example.com/python:3.11-slim@sha256:<digest>");
+    check(
+      pick(field),
+      field,
+      fallback,
+      (v) => (typeof v === "string" && IMAGE_REF.test(v) ? v : undefined),
+      "an image reference such as registry.example.com/python:3.11-slim@sha256:<digest>",
+    );
 
   return {
     pythonVersion,

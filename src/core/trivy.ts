@@ -42,13 +42,31 @@ export function parseTrivyReport(json: string, severities: readonly TrivySeverit
   for (const result of report.Results ?? []) {
     const target = result.Target ?? "?";
     for (const v of result.Vulnerabilities ?? []) {
-      findings.push({ kind: "vulnerability", id: v.VulnerabilityID ?? "?", severity: v.Severity ?? "UNKNOWN", target, title: `${v.PkgName ?? "?"}: ${v.Title ?? ""}`.trim() });
+      findings.push({
+        kind: "vulnerability",
+        id: v.VulnerabilityID ?? "?",
+        severity: v.Severity ?? "UNKNOWN",
+        target,
+        title: `${v.PkgName ?? "?"}: ${v.Title ?? ""}`.trim(),
+      });
     }
     for (const s of result.Secrets ?? []) {
-      findings.push({ kind: "secret", id: s.RuleID ?? "?", severity: s.Severity ?? "UNKNOWN", target: `${target}:${s.StartLine ?? "?"}`, title: s.Title ?? "" });
+      findings.push({
+        kind: "secret",
+        id: s.RuleID ?? "?",
+        severity: s.Severity ?? "UNKNOWN",
+        target: `${target}:${s.StartLine ?? "?"}`,
+        title: s.Title ?? "",
+      });
     }
     for (const m of result.Misconfigurations ?? []) {
-      findings.push({ kind: "misconfiguration", id: m.ID ?? "?", severity: m.Severity ?? "UNKNOWN", target, title: m.Title ?? "" });
+      findings.push({
+        kind: "misconfiguration",
+        id: m.ID ?? "?",
+        severity: m.Severity ?? "UNKNOWN",
+        target,
+        title: m.Title ?? "",
+      });
     }
   }
   return findings.filter((f) => wanted.has(f.severity));
@@ -61,10 +79,14 @@ export function parseTrivyReport(json: string, severities: readonly TrivySeverit
  */
 export function trivyVerdict(what: string, runs: TrivyRun[], severities: readonly TrivySeverity[]): string {
   const broken = runs.filter((r) => r.exitCode !== 0 || !r.reportJson);
-  const findings = runs.filter((r) => !broken.includes(r)).flatMap((r) => parseTrivyReport(r.reportJson ?? "{}", severities));
+  const findings = runs
+    .filter((r) => !broken.includes(r))
+    .flatMap((r) => parseTrivyReport(r.reportJson ?? "{}", severities));
   const findingText = findings.length > 0 ? describeFindings(findings) : "";
   if (broken.length > 0) {
-    const details = broken.map((r) => `trivy --scanners ${r.scanners} exited ${r.exitCode}:\n${indent(tail(r.output, 12))}`).join("\n");
+    const details = broken
+      .map((r) => `trivy --scanners ${r.scanners} exited ${r.exitCode}:\n${indent(tail(r.output, 12))}`)
+      .join("\n");
     const partial = findings.length > 0 ? `; the scanners that did run also found ${findingText}` : "";
     throw new ScannerFailedError(
       `${what}: the scanner failed, so there is no verdict (check that Trivy can reach its vulnerability DB, or mirror it)${partial}\n${details}`,
@@ -88,6 +110,9 @@ function describeFindings(findings: Finding[]): string {
   const byKind = new Map<string, number>();
   for (const f of findings) byKind.set(f.kind, (byKind.get(f.kind) ?? 0) + 1);
   const counts = [...byKind].map(([kind, n]) => `${n} ${n === 1 ? kind : PLURALS[kind]}`);
-  const first = findings.slice(0, 5).map((f) => `${f.severity} ${f.id} in ${f.target}`).join(", ");
+  const first = findings
+    .slice(0, 5)
+    .map((f) => `${f.severity} ${f.id} in ${f.target}`)
+    .join(", ");
   return `${counts.join(", ")} (${first}${findings.length > 5 ? ", ..." : ""})`;
 }

@@ -28,7 +28,9 @@ export function assertUploadTargets(request: UploadRequest): void {
     .filter(([, value]) => !value)
     .map(([flag]) => flag);
   if (missing.length > 0) {
-    const uploads = [request.codecov && "Codecov", request.codeScanning && "code scanning"].filter(Boolean).join(" and ");
+    const uploads = [request.codecov && "Codecov", request.codeScanning && "code scanning"]
+      .filter(Boolean)
+      .join(" and ");
     throw new SettingsError(
       `uploading to ${uploads} needs ${missing.join(", ")} (in GitHub Actions: $GITHUB_REPOSITORY, $GITHUB_SHA, $GITHUB_REF)`,
     );

@@ -36,4 +36,3 @@ export async function verifyImage(image: Container, settings: PipelineSettings):
   }
   return `${sizeSummary}; ${output.trim().split("\n").pop() ?? "alembic ok"}`;
 }
-

@@ -8,8 +8,16 @@ import { settle, type StageOutcome } from "./outcome.js";
  * Runs black, isort, flake8, mypy and bandit concurrently on one prepared container. Every tool
  * always runs (a failing one never hides another); each tool's output lands in lint/<tool>.txt.
  */
-export async function lintStage(python: Container, settings: PipelineSettings, hasTests: boolean): Promise<StageOutcome> {
-  const commands = lintCommands({ packageName: settings.packageName, hasTests, flake8MaxLineLength: settings.flake8MaxLineLength });
+export async function lintStage(
+  python: Container,
+  settings: PipelineSettings,
+  hasTests: boolean,
+): Promise<StageOutcome> {
+  const commands = lintCommands({
+    packageName: settings.packageName,
+    hasTests,
+    flake8MaxLineLength: settings.flake8MaxLineLength,
+  });
   const runs: ToolRun[] = await Promise.all(
     Object.entries(commands).map(async ([tool, argv]) => {
       const ran = python.withExec(argv, { expect: ReturnType.Any });

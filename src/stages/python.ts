@@ -11,7 +11,9 @@ export const SOURCE_EXCLUDES = [".git", ".venv", "**/__pycache__", ".mypy_cache"
  * pip's download cache lives in a cache volume shared by runs.
  */
 export function pythonWithDevRequirements(source: Directory, settings: PipelineSettings): Container {
-  const requirementFiles = dag.directory().withDirectory(".", source, { include: ["requirements*.txt", "constraints*.txt"] });
+  const requirementFiles = dag
+    .directory()
+    .withDirectory(".", source, { include: ["requirements*.txt", "constraints*.txt"] });
   return dag
     .container()
     .from(settings.images.python)

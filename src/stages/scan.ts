@@ -38,15 +38,38 @@ async function runTrivy(
     ["vuln", "secret"].map(async (scanners) => {
       const json = `${OUT}/${prefix}-${scanners}.json`;
       const ran = base.withExec(
-        ["trivy", command, "--scanners", scanners, "--severity", settings.trivySeverities.join(","), "--cache-dir", CACHE_DIR,
-          "--format", "json", "--output", json, "--exit-code", "0", target],
+        [
+          "trivy",
+          command,
+          "--scanners",
+          scanners,
+          "--severity",
+          settings.trivySeverities.join(","),
+          "--cache-dir",
+          CACHE_DIR,
+          "--format",
+          "json",
+          "--output",
+          json,
+          "--exit-code",
+          "0",
+          target,
+        ],
         { expect: ReturnType.Any },
       );
       const [exitCode, output] = await Promise.all([ran.exitCode(), ran.combinedOutput()]);
       const reportJson = exitCode === 0 && (await ran.exists(json)) ? await ran.file(json).contents() : undefined;
       let files = dag.directory().withNewFile(`${prefix}-${scanners}.log`, output);
       if (reportJson !== undefined) {
-        const sarif = ran.withExec(["trivy", "convert", "--format", "sarif", "--output", `${OUT}/${prefix}-${scanners}.sarif`, json]);
+        const sarif = ran.withExec([
+          "trivy",
+          "convert",
+          "--format",
+          "sarif",
+          "--output",
+          `${OUT}/${prefix}-${scanners}.sarif`,
+          json,
+        ]);
         files = files.withDirectory(".", sarif.directory(OUT), { include: [`${prefix}-${scanners}.*`] });
       }
       return { run: { scanners, exitCode, output, reportJson }, files };
@@ -64,7 +87,11 @@ export async function scanSourceStage(source: Directory, settings: PipelineSetti
 }
 
 /** Trivy scan of the built image (its OCI tarball), before anything is pushed. */
-export async function scanImageStage(image: Container, source: Directory, settings: PipelineSettings): Promise<StageOutcome> {
+export async function scanImageStage(
+  image: Container,
+  source: Directory,
+  settings: PipelineSettings,
+): Promise<StageOutcome> {
   const base = trivy(settings)
     .withFile("/image.tar", image.asTarball())
     .withDirectory("/src", source, { include: [".trivyignore"] })

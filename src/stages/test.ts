@@ -69,7 +69,10 @@ export async function testStage(python: Container, settings: PipelineSettings): 
   const coverageXml = await readIfPresent(container, `${REPORTS}/coverage.xml`);
   const reports = dag.directory().withDirectory("tests", container.directory(REPORTS));
   return settle(reports, () =>
-    testVerdict(runs, { percent: coverageXml ? parseCoveragePercent(coverageXml) : undefined, threshold: settings.coverageThreshold }),
+    testVerdict(runs, {
+      percent: coverageXml ? parseCoveragePercent(coverageXml) : undefined,
+      threshold: settings.coverageThreshold,
+    }),
   );
 }
 

@@ -9,7 +9,12 @@ describe("source layout", () => {
   it("lists what each set of stages needs", () => {
     expect(requiredPaths(["build"], "enterprise")).toEqual(["Dockerfile"]);
     expect(requiredPaths(["scan"], "enterprise")).toEqual([]);
-    expect(requiredPaths(["lint", "test", "build"], "auth")).toEqual(["auth/__init__.py", "requirements-dev.txt", "tests", "Dockerfile"]);
+    expect(requiredPaths(["lint", "test", "build"], "auth")).toEqual([
+      "auth/__init__.py",
+      "requirements-dev.txt",
+      "tests",
+      "Dockerfile",
+    ]);
   });
 
   it("passes a complete service", () => {
@@ -18,7 +23,11 @@ describe("source layout", () => {
 
   it.each([
     [["build"], "Dockerfile", "Dockerfile is missing (add a Dockerfile at the service root)"],
-    [["lint"], "enterprise/__init__.py", "enterprise/__init__.py is missing (point --source at the service root or set --package-name"],
+    [
+      ["lint"],
+      "enterprise/__init__.py",
+      "enterprise/__init__.py is missing (point --source at the service root or set --package-name",
+    ],
     [["test"], "tests", "tests is missing (add a tests/ directory"],
     [["test"], "requirements-dev.txt", "requirements-dev.txt is missing"],
   ] as const)("for %j fails when %s is missing", (stages, missing, expected) => {
@@ -30,11 +39,15 @@ describe("source layout", () => {
 
   it("ignores what the chosen stages do not need", () => {
     expect(() => assertSourceLayout(["scan"], "enterprise", new Set())).not.toThrow();
-    expect(() => assertSourceLayout(["lint"], "enterprise", new Set(["enterprise/__init__.py", "requirements-dev.txt"]))).not.toThrow();
+    expect(() =>
+      assertSourceLayout(["lint"], "enterprise", new Set(["enterprise/__init__.py", "requirements-dev.txt"])),
+    ).not.toThrow();
   });
 
   it("names every missing path in one line", () => {
     const run = () => assertSourceLayout(["lint", "test", "build"], "enterprise", new Set());
-    expect(run).toThrow(/enterprise\/__init__.py is missing .*; requirements-dev.txt is missing .*; tests is missing .*; Dockerfile is missing/);
+    expect(run).toThrow(
+      /enterprise\/__init__.py is missing .*; requirements-dev.txt is missing .*; tests is missing .*; Dockerfile is missing/,
+    );
   });
 });

@@ -20,17 +20,35 @@ describe("runStage", () => {
   });
 
   it("turns a thrown error into a failed result with the error's message", async () => {
-    const result = await runStage("test", async () => {
-      throw new StageFailedError("tests failed: unit suite: 1 of 5 failed");
-    }, clock(0, 40));
-    expect(result).toMatchObject({ status: "failed", durationMs: 40, summary: "tests failed: unit suite: 1 of 5 failed" });
+    const result = await runStage(
+      "test",
+      async () => {
+        throw new StageFailedError("tests failed: unit suite: 1 of 5 failed");
+      },
+      clock(0, 40),
+    );
+    expect(result).toMatchObject({
+      status: "failed",
+      durationMs: 40,
+      summary: "tests failed: unit suite: 1 of 5 failed",
+    });
   });
 });
 
 describe("aggregate, summaryTable and assertRunPassed", () => {
   const passed = { name: "lint", status: "passed" as const, durationMs: 1200, summary: "all clean" };
-  const failedTest = { name: "test", status: "failed" as const, durationMs: 9000, summary: "tests failed: unit | integration\nmore" };
-  const failedScan = { name: "scan", status: "failed" as const, durationMs: 300, summary: "source scan: the scanner failed" };
+  const failedTest = {
+    name: "test",
+    status: "failed" as const,
+    durationMs: 9000,
+    summary: "tests failed: unit | integration\nmore",
+  };
+  const failedScan = {
+    name: "scan",
+    status: "failed" as const,
+    durationMs: 300,
+    summary: "source scan: the scanner failed",
+  };
 
   it("passes only when no stage failed; skipped stages are not failures of their own", () => {
     expect(aggregate([passed, skippedStage("scan-image", "not run")], 10).ok).toBe(true);
@@ -40,7 +58,9 @@ describe("aggregate, summaryTable and assertRunPassed", () => {
   });
 
   it("renders every stage with status, duration and the first line of its summary", () => {
-    const table = summaryTable(aggregate([passed, failedTest, failedScan, skippedStage("scan-image", "not run: build failed")], 10_500));
+    const table = summaryTable(
+      aggregate([passed, failedTest, failedScan, skippedStage("scan-image", "not run: build failed")], 10_500),
+    );
     expect(table.split("\n")).toEqual([
       "| stage | status | duration | summary |",
       "|---|---|---|---|",

@@ -39,15 +39,18 @@ describe("resolveSettings", () => {
   });
 
   it.each([
-    [{ coverageThreshold: 150 }, "invalid setting coverage-threshold=150 (from argument --coverage-threshold): expected a number from 0 to 100, e.g. 70"],
+    [
+      { coverageThreshold: 150 },
+      "invalid setting coverage-threshold=150 (from argument --coverage-threshold): expected a number from 0 to 100, e.g. 70",
+    ],
     [{ coverageThreshold: -1 }, "coverage-threshold=-1"],
-    [{ coverageThreshold: "seventy" }, "coverage-threshold=\"seventy\""],
+    [{ coverageThreshold: "seventy" }, 'coverage-threshold="seventy"'],
     [{ imageSizeLimitMb: 0 }, "image-size-limit-mb=0"],
     [{ flake8MaxLineLength: 99.5 }, "flake8-max-line-length=99.5"],
-    [{ pythonVersion: "2.7" }, "python-version=\"2.7\""],
+    [{ pythonVersion: "2.7" }, 'python-version="2.7"'],
     [{ packageName: "enterprise; rm -rf /" }, "package-name="],
-    [{ trivySeverities: "HIGH,SEVERE" }, "trivy-severities=\"HIGH,SEVERE\""],
-    [{ trivySeverities: "" }, "trivy-severities=\"\""],
+    [{ trivySeverities: "HIGH,SEVERE" }, 'trivy-severities="HIGH,SEVERE"'],
+    [{ trivySeverities: "" }, 'trivy-severities=""'],
     [{ pythonImage: "python:3.11 && curl evil" }, "python-image="],
     [{ trivyImage: "Aquasec/Trivy" }, "trivy-image="],
   ])("rejects %j with a one-line error naming the setting", (args, expected) => {
@@ -79,7 +82,11 @@ package = "enterprise"
 coverage-threshold = 75
 trivy-severities = ["CRITICAL"]
 `;
-    expect(settingsFromPyproject(toml)).toEqual({ packageName: "enterprise", coverageThreshold: 75, trivySeverities: ["CRITICAL"] });
+    expect(settingsFromPyproject(toml)).toEqual({
+      packageName: "enterprise",
+      coverageThreshold: 75,
+      trivySeverities: ["CRITICAL"],
+    });
   });
 
   it("treats a missing file or table as no settings", () => {
@@ -88,7 +95,10 @@ trivy-severities = ["CRITICAL"]
   });
 
   it.each([
-    ["[tool.faultmaven-pipeline]\ncoverage_threshold = 70\n", 'unknown key "coverage_threshold" in [tool.faultmaven-pipeline] of pyproject.toml; known keys: python-version, package'],
+    [
+      "[tool.faultmaven-pipeline]\ncoverage_threshold = 70\n",
+      'unknown key "coverage_threshold" in [tool.faultmaven-pipeline] of pyproject.toml; known keys: python-version, package',
+    ],
     ["[tool.faultmaven-pipeline\n", "pyproject.toml is not valid TOML"],
     ['[tool]\nfaultmaven-pipeline = "x"\n', "must be a table of settings"],
   ])("rejects a malformed file: %j", (toml, expected) => {

@@ -16,7 +16,10 @@ describe("parseJunit", () => {
       failures: 1,
       errors: 1,
       skipped: 1,
-      failed: ["tests.unit.test_tokens::test_expired_token_rejected", "tests.unit.test_passwords::test_hash_<roundtrip>"],
+      failed: [
+        "tests.unit.test_tokens::test_expired_token_rejected",
+        "tests.unit.test_passwords::test_hash_<roundtrip>",
+      ],
     });
     expect(parseJunit(passedIntegration).failed).toEqual([]);
   });
@@ -33,7 +36,12 @@ describe("parseCoveragePercent", () => {
 });
 
 describe("testVerdict", () => {
-  const ok = (suite: "unit" | "integration" | "security") => ({ suite, exitCode: 0, output: "", junitXml: passedIntegration });
+  const ok = (suite: "unit" | "integration" | "security") => ({
+    suite,
+    exitCode: 0,
+    output: "",
+    junitXml: passedIntegration,
+  });
 
   it("passes with counts and coverage", () => {
     expect(testVerdict([ok("unit"), ok("integration"), ok("security")], { percent: 82.5, threshold: 70 })).toBe(
@@ -42,7 +50,11 @@ describe("testVerdict", () => {
   });
 
   it("names failing suites and tests, and still reports the others", () => {
-    const runs = [{ suite: "unit" as const, exitCode: 1, output: "", junitXml: failedUnit }, ok("integration"), ok("security")];
+    const runs = [
+      { suite: "unit" as const, exitCode: 1, output: "", junitXml: failedUnit },
+      ok("integration"),
+      ok("security"),
+    ];
     expect(() => testVerdict(runs, { percent: 80, threshold: 70 })).toThrow(
       "tests failed: unit suite: 2 of 5 failed: tests.unit.test_tokens::test_expired_token_rejected, tests.unit.test_passwords::test_hash_<roundtrip>",
     );
@@ -56,13 +68,19 @@ describe("testVerdict", () => {
   });
 
   it("falls back to the output tail when pytest wrote no report (e.g. a collection error)", () => {
-    const runs = [ok("unit"), { suite: "integration" as const, exitCode: 4, output: "ERROR: file or directory not found: tests/integration" }, ok("security")];
+    const runs = [
+      ok("unit"),
+      { suite: "integration" as const, exitCode: 4, output: "ERROR: file or directory not found: tests/integration" },
+      ok("security"),
+    ];
     try {
       testVerdict(runs, { percent: 90, threshold: 70 });
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(StageFailedError);
-      expect((error as Error).message).toContain("integration suite: pytest exited 4\n    ERROR: file or directory not found");
+      expect((error as Error).message).toContain(
+        "integration suite: pytest exited 4\n    ERROR: file or directory not found",
+      );
     }
   });
 

@@ -12,9 +12,27 @@ const clean = fixture("fs-clean.json");
 describe("parseTrivyReport", () => {
   it("keeps findings at the configured severities only", () => {
     expect(parseTrivyReport(findings, ["CRITICAL", "HIGH"])).toEqual([
-      { kind: "vulnerability", id: "CVE-2024-0001", severity: "HIGH", target: "requirements.txt", title: "jinja2: sandbox breakout" },
-      { kind: "vulnerability", id: "CVE-2024-0003", severity: "CRITICAL", target: "requirements.txt", title: "cryptography: null deref" },
-      { kind: "secret", id: "aws-access-key-id", severity: "CRITICAL", target: "enterprise/config.py:12", title: "AWS Access Key ID" },
+      {
+        kind: "vulnerability",
+        id: "CVE-2024-0001",
+        severity: "HIGH",
+        target: "requirements.txt",
+        title: "jinja2: sandbox breakout",
+      },
+      {
+        kind: "vulnerability",
+        id: "CVE-2024-0003",
+        severity: "CRITICAL",
+        target: "requirements.txt",
+        title: "cryptography: null deref",
+      },
+      {
+        kind: "secret",
+        id: "aws-access-key-id",
+        severity: "CRITICAL",
+        target: "enterprise/config.py:12",
+        title: "AWS Access Key ID",
+      },
     ]);
     expect(parseTrivyReport(findings, ["MEDIUM"]).map((f) => f.id)).toEqual(["CVE-2024-0002"]);
     expect(parseTrivyReport(clean, ["CRITICAL", "HIGH"])).toEqual([]);
@@ -43,7 +61,11 @@ describe("trivyVerdict", () => {
   });
 
   it("calls a non-zero exit or a missing report a scanner failure, never clean", () => {
-    const dbDown = { scanners: "vuln", exitCode: 1, output: "FATAL\tinit error: DB error: failed to download vulnerability DB" };
+    const dbDown = {
+      scanners: "vuln",
+      exitCode: 1,
+      output: "FATAL\tinit error: DB error: failed to download vulnerability DB",
+    };
     const run = () => trivyVerdict("source scan", [dbDown, ran("secret", clean)], ["CRITICAL", "HIGH"]);
     expect(run).toThrow(ScannerFailedError);
     expect(run).toThrow("source scan: the scanner failed, so there is no verdict");

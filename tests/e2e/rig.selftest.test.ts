@@ -40,7 +40,7 @@ function onEngine<T>(fn: () => Promise<T>): Promise<T> {
   ).then(() => result as T);
 }
 
-describe.skipIf(!images)("engine rig self-test (needs: eval \"$(tests/e2e/rig/env.sh)\")", () => {
+describe.skipIf(!images)('engine rig self-test (needs: eval "$(tests/e2e/rig/env.sh)")', () => {
   const rig = images as RigImages;
 
   it("lists a digest-pinned reference for every image the pipeline names", () => {
@@ -109,10 +109,7 @@ describe.skipIf(!images)("engine rig self-test (needs: eval \"$(tests/e2e/rig/en
     const out = await onEngine(() =>
       dag
         .directory()
-        .withNewFile(
-          "Dockerfile",
-          'FROM python:3.11-slim\nRUN python -c "print(7*6)" > /built.txt\n',
-        )
+        .withNewFile("Dockerfile", 'FROM python:3.11-slim\nRUN python -c "print(7*6)" > /built.txt\n')
         .dockerBuild()
         // PIP_CERT is set by the rig's image only: proves the mirror served it.
         .withExec(["sh", "-c", 'cat /built.txt; echo "$PIP_CERT"'])
@@ -124,11 +121,7 @@ describe.skipIf(!images)("engine rig self-test (needs: eval \"$(tests/e2e/rig/en
   it("(e) publishes to the local registry; docker pull sees the same digest", async () => {
     const tag = `${registry}/rig-selftest:${Date.now()}`;
     const published = await onEngine(() =>
-      dag
-        .container()
-        .from(rig.python)
-        .withNewFile("/published.txt", tag)
-        .publish(tag),
+      dag.container().from(rig.python).withNewFile("/published.txt", tag).publish(tag),
     );
     const digest = published.split("@")[1];
     expect(published.startsWith(`${registry}/rig-selftest:`)).toBe(true);
@@ -144,5 +137,23 @@ describe.skipIf(!images)("engine rig self-test (needs: eval \"$(tests/e2e/rig/en
     });
     expect(content).toBe(tag);
     execFileSync("docker", ["rmi", tag], { stdio: "pipe" });
+  });
+  it("(f) trivy finds a planted secret without its vulnerability DB", async () => {
+    // Assembled at run time so this file holds no secret-shaped string itself.
+    const token = ["ghp", "_", "R1gSelfTestToken0123456789abcdefghijKLM".slice(0, 36)].join("");
+    const report = await onEngine(() =>
+      dag
+        .container()
+        .from(rig.trivy)
+        .withNewFile("/scan/config.env", `GITHUB_TOKEN=${token}\n`)
+        .withEnvVariable("CACHE_BUSTER", String(Date.now()))
+        .withExec(["trivy", "fs", "--scanners", "secret", "--format", "json", "--quiet", "/scan"], {
+          useEntrypoint: false,
+        })
+        .stdout(),
+    );
+    const findings = (JSON.parse(report) as { Results?: { Secrets?: { RuleID: string }[] }[] }).Results ?? [];
+    const ruleIds = findings.flatMap((r) => (r.Secrets ?? []).map((f) => f.RuleID));
+    expect(ruleIds).toContain("github-pat");
   });
 });

@@ -2,6 +2,24 @@
 #   bash -c 'source tests/e2e/rig/steps.sh && step "engine image" build_engine_image').
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+# Debian packages the rig runs on the host: docker daemon (docker.io brings
+# containerd and runc), debootstrap for the base image, the registry, iptables
+# (to open the engine bridge in docker's FORWARD policy), jq for tests/scripts.
+install_host_packages() {
+  local missing=()
+  command -v dockerd >/dev/null || missing+=(docker.io)
+  command -v debootstrap >/dev/null || missing+=(debootstrap)
+  command -v docker-registry >/dev/null || missing+=(docker-registry)
+  command -v iptables >/dev/null || missing+=(iptables)
+  command -v jq >/dev/null || missing+=(jq)
+  command -v curl >/dev/null || missing+=(curl)
+  command -v go >/dev/null || { echo "go (1.26+) is not on PATH; the rig builds dagger with it" >&2; return 1; }
+  if [[ ${#missing[@]} -eq 0 ]]; then echo "    host packages present"; return; fi
+  apt-get update -qq > "$LOG_DIR/apt.log" 2>&1
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >> "$LOG_DIR/apt.log" 2>&1
+  echo "    installed: ${missing[*]}"
+}
+
 start_docker() {
   if docker_up; then echo "    docker already running"; return; fi
   # Images and layers live in the rig cache so they survive `down`.

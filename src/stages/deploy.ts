@@ -8,7 +8,8 @@ import type { Container, Secret } from "@dagger.io/dagger";
 
 import type { AwsCredentialsInput } from "../core/aws/credentials.js";
 import { deploy, type DeployOptions } from "../core/deploy/deploy.js";
-import { migrate, rollback } from "../core/deploy/commands.js";
+import { migrate } from "../core/deploy/migrate-command.js";
+import { rollback } from "../core/deploy/rollback-command.js";
 import { plan } from "../core/deploy/plan.js";
 import { loadEnvironments, selectEnvironment, type EnvironmentConfig } from "../core/deploy/environments.js";
 import { summaryLine, type DeployReport } from "../core/deploy/report.js";

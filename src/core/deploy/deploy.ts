@@ -1,9 +1,4 @@
-import {
-  DescribeTaskDefinitionCommand,
-  RegisterTaskDefinitionCommand,
-  type ServiceEvent,
-  type TaskDefinition,
-} from "@aws-sdk/client-ecs";
+import type { ServiceEvent } from "@aws-sdk/client-ecs";
 import {
   DeploymentFailedError,
   DeploymentTimeoutError,
@@ -12,31 +7,27 @@ import {
   SmokeCheckError,
 } from "../errors.js";
 import { notifySlack } from "../notify/slack.js";
-import { assertSmokePassed, runSmokeChecks, validateSmokeUrl, type SmokeResult } from "../smoke/smoke.js";
-import { systemClock, WaitTimer, type Clock } from "./backoff.js";
+import { assertSmokePassed, runSmokeChecks, validateSmokeUrl } from "../smoke/smoke.js";
+import { systemClock, WaitTimer } from "./backoff.js";
 import { judgeDeployment } from "./deployment-verdict.js";
 import { decideImageAction, publishImage, tagImage, type PublishImage } from "./image.js";
 import { parseImageDigest, resolveVersion, validateWebhookUrl } from "./inputs.js";
 import { MIGRATED_TAG, markMigrated, runMigrationTask } from "./migration.js";
 import { parseMigrationCommand } from "./migration-gate.js";
-import { clientsFor, validateAccess, type AwsAccessOptions, type WaitSettings } from "./options.js";
+import {
+  clientsFor,
+  smokeTuning,
+  validateAccess,
+  type AwsAccessOptions,
+  type SmokeSettings,
+  type WaitSettings,
+} from "./options.js";
+import { ensureRevision } from "./revision.js";
 import { preflight } from "./preflight.js";
-import { errorEntry, newReport, summaryLine, type DeployReport } from "./report.js";
-import { PREVIOUS_TAG, rollBackService } from "./rollback.js";
+import { errorEntry, finishReport, newReport, summaryLine, type DeployReport } from "./report.js";
+import { rollBackService } from "./rollback.js";
 import { startRollout, waitForDeployment } from "./rollout.js";
-import { alreadyMatches, nextTaskDefinitionInput, type TaskDefinitionChange } from "./task-definition.js";
-
-/** Smoke check settings of a deploy. */
-export interface SmokeSettings {
-  /** Base URL to check instead of the environment's public URL (tests, private endpoints). @default environment.publicUrl */
-  readonly baseUrl?: string;
-  /** Attempts per check. @default 5 */
-  readonly attempts?: number;
-  /** Delay between attempts. @default { initialMs: 2000, maxMs: 10000, factor: 2 } */
-  readonly backoff?: { initialMs?: number; maxMs?: number; factor?: number };
-  /** Timeout of one request. @default 5000 */
-  readonly requestTimeoutMs?: number;
-}
+import { alreadyMatches, type TaskDefinitionChange } from "./task-definition.js";
 
 /** Everything `deploy` needs. Exactly one of `publish` and `promoteDigest` gives the image. */
 export interface DeployOptions extends AwsAccessOptions, WaitSettings {
@@ -247,7 +238,15 @@ export async function deploy(options: DeployOptions): Promise<DeployReport> {
 
     // 6. Smoke.
     stage = "rolled-out";
-    report.smoke = await phase("smoke", () => smoke(smokeUrl, version.appVersion, options, log, baseClock));
+    report.smoke = await phase("smoke", () =>
+      runSmokeChecks({
+        baseUrl: smokeUrl,
+        expectedVersion: version.appVersion,
+        clock: baseClock,
+        log,
+        ...smokeTuning(options.smoke),
+      }),
+    );
     assertSmokePassed(report.smoke);
     report.outcome = "succeeded";
   } catch (error) {
@@ -289,71 +288,9 @@ export async function deploy(options: DeployOptions): Promise<DeployReport> {
     report.notification = await phase("notify", () => notifySlack({ webhookUrl: webhook, text: summaryLine(report) }));
     if (report.notification.warning) report.warnings.push(report.notification.warning);
   }
-  finish(report, clock, startedAt, phases, clients.calls.summary(callsAtStart));
+  finishReport(report, clock, startedAt, phases, clients.calls.summary(callsAtStart));
   log(summaryLine(report));
   return report;
 }
 
-async function smoke(
-  baseUrl: string,
-  appVersion: string,
-  options: DeployOptions,
-  log: (l: string) => void,
-  clock: Clock,
-): Promise<SmokeResult[]> {
-  return runSmokeChecks({
-    baseUrl,
-    expectedVersion: appVersion,
-    clock,
-    log,
-    ...(options.smoke?.attempts !== undefined ? { attempts: options.smoke.attempts } : {}),
-    ...(options.smoke?.backoff ? { backoff: options.smoke.backoff } : {}),
-    ...(options.smoke?.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.smoke.requestTimeoutMs } : {}),
-  });
-}
-
-/** The revision to deploy: the family's latest if it already holds exactly this change (a rerun), else a new one. */
-async function ensureRevision(
-  clients: Awaited<ReturnType<typeof clientsFor>>,
-  previous: TaskDefinition,
-  change: TaskDefinitionChange,
-  report: DeployReport,
-) {
-  const latest = await clients.ecs.send(
-    new DescribeTaskDefinitionCommand({ taskDefinition: previous.family, include: ["TAGS"] }),
-  );
-  if (
-    latest.taskDefinition &&
-    latest.taskDefinition.status === "ACTIVE" &&
-    alreadyMatches(latest.taskDefinition, change)
-  ) {
-    report.warnings.push(
-      `reusing ${latest.taskDefinition.taskDefinitionArn}, registered by a previous run with this image and environment`,
-    );
-    return { definition: latest.taskDefinition, tags: latest.tags ?? [] };
-  }
-  const input = nextTaskDefinitionInput(previous, change);
-  const tags = [
-    { key: PREVIOUS_TAG, value: previous.taskDefinitionArn as string },
-    { key: "faultmaven:app-version", value: change.environment.APP_VERSION ?? "" },
-  ];
-  const registered = await clients.ecs.send(new RegisterTaskDefinitionCommand({ ...input, tags }));
-  if (!registered.taskDefinition?.taskDefinitionArn)
-    throw new DeploymentFailedError(`RegisterTaskDefinition for family ${previous.family} returned no ARN: retry`);
-  report.taskDefinition.registered = true;
-  return { definition: registered.taskDefinition, tags: registered.tags ?? tags };
-}
-
-/** Fills timings and API call counts. */
-export function finish(
-  report: DeployReport,
-  clock: WaitTimer,
-  startedAt: number,
-  phases: Record<string, number>,
-  apiCalls: DeployReport["apiCalls"],
-): void {
-  const totalMs = Math.round(clock.now() - startedAt);
-  const waitingMs = Math.round(clock.waitedMs);
-  report.timings = { totalMs, waitingMs, overheadMs: Math.max(0, totalMs - waitingMs), phases };
-  report.apiCalls = apiCalls;
-}
+export type { SmokeSettings };

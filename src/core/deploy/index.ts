@@ -4,7 +4,8 @@
  * See docs/deploy.md for the options, the report and the failure cases.
  */
 export { deploy, type DeployOptions, type SmokeSettings } from "./deploy.js";
-export { rollback, migrate, type RollbackOptions, type MigrateOptions } from "./commands.js";
+export { rollback, type RollbackOptions } from "./rollback-command.js";
+export { migrate, type MigrateOptions } from "./migrate-command.js";
 export { plan, type DeployPlan } from "./plan.js";
 export { smoke, type SmokeCommandOptions } from "../smoke/command.js";
 export type { DeployReport, DeployOutcome, RollbackReport } from "./report.js";

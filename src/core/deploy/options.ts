@@ -4,6 +4,7 @@ import type { AwsCredentialsInput } from "../aws/credentials.js";
 import { validateCredentials } from "../aws/credentials.js";
 import { validateEndpoint } from "../aws/clients.js";
 import type { BackoffOptions, Clock } from "./backoff.js";
+import type { SmokeOptions } from "../smoke/smoke.js";
 import type { EnvironmentConfig } from "./environments.js";
 
 /** How to reach AWS: shared by every entry point. */
@@ -46,4 +47,27 @@ export async function clientsFor(options: AwsAccessOptions): Promise<AwsClients>
     credentials: validateCredentials(options.credentials),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
   });
+}
+
+/** Smoke check settings of a deploy or rollback. */
+export interface SmokeSettings {
+  /** Base URL to check instead of the environment's public URL (tests, private endpoints). @default environment.publicUrl */
+  readonly baseUrl?: string;
+  /** Attempts per check. @default 5 */
+  readonly attempts?: number;
+  /** Delay between attempts. @default { initialMs: 2000, maxMs: 10000, factor: 2 } */
+  readonly backoff?: BackoffOptions;
+  /** Timeout of one request. @default 5000 */
+  readonly requestTimeoutMs?: number;
+}
+
+/** The retry settings of `SmokeSettings`, as `runSmokeChecks` options (only those that were given). */
+export function smokeTuning(
+  smoke: SmokeSettings | undefined,
+): Pick<SmokeOptions, "attempts" | "backoff" | "requestTimeoutMs"> {
+  return {
+    ...(smoke?.attempts !== undefined ? { attempts: smoke.attempts } : {}),
+    ...(smoke?.backoff ? { backoff: smoke.backoff } : {}),
+    ...(smoke?.requestTimeoutMs !== undefined ? { requestTimeoutMs: smoke.requestTimeoutMs } : {}),
+  };
 }

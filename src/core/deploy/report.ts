@@ -1,6 +1,7 @@
 import type { ApiCallSummary } from "../aws/api-calls.js";
 import type { SmokeResult } from "../smoke/smoke.js";
 import { PipelineError } from "../errors.js";
+import type { WaitTimer } from "./backoff.js";
 import type { MigrationResult } from "./migration.js";
 
 /** Final state of a deploy or rollback. */
@@ -91,4 +92,18 @@ export function summaryLine(report: DeployReport): string {
   const rollback = report.rollback.taken ? `; rolled back to ${report.rollback.toTaskDefinition ?? "?"}` : "";
   const why = report.error ? `: ${report.error.message}` : "";
   return `${what} to ${report.environment}${digest}: ${report.outcome}${rollback}${why}`.slice(0, 1000);
+}
+
+/** Fills timings and API call counts. */
+export function finishReport(
+  report: DeployReport,
+  clock: WaitTimer,
+  startedAt: number,
+  phases: Record<string, number>,
+  apiCalls: DeployReport["apiCalls"],
+): void {
+  const totalMs = Math.round(clock.now() - startedAt);
+  const waitingMs = Math.round(clock.waitedMs);
+  report.timings = { totalMs, waitingMs, overheadMs: Math.max(0, totalMs - waitingMs), phases };
+  report.apiCalls = apiCalls;
 }

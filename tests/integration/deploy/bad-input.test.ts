@@ -18,7 +18,7 @@ beforeAll(async () => {
   await requireMoto();
   awsStandIn = await startServer(() => ({ status: 500, body: { message: "no AWS call was expected" } }));
 });
-afterAll(async () => awsStandIn.close());
+afterAll(async () => awsStandIn?.close());
 
 /** Runs `body`, expects a one-line PipelineError matching `pattern`, and returns it. */
 async function oneLineError(body: () => Promise<unknown>, pattern: RegExp): Promise<Error> {

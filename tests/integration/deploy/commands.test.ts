@@ -2,7 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunTaskCommandInput } from "@aws-sdk/client-ecs";
 import { deploy } from "../../../src/core/deploy/deploy.js";
-import { migrate, rollback } from "../../../src/core/deploy/commands.js";
+import { migrate } from "../../../src/core/deploy/migrate-command.js";
+import { rollback } from "../../../src/core/deploy/rollback-command.js";
 import { plan, UNKNOWN_DIGEST } from "../../../src/core/deploy/plan.js";
 import { createAwsClients } from "../../../src/core/aws/clients.js";
 import { ecrLogin } from "../../../src/core/aws/ecr-login.js";
@@ -24,7 +25,7 @@ beforeAll(async () => {
   await requireMoto();
   site = await startServiceStandIn({ version: () => STAGING_VERSION });
 });
-afterAll(async () => site.close());
+afterAll(async () => site?.close());
 
 describe("plan (dry run)", () => {
   it("shows the image, environment and migration a staging deploy would apply, with zero mutating calls", async () => {

@@ -13,7 +13,7 @@ beforeAll(async () => {
   await requireMoto();
   site = await startServiceStandIn({ version: () => servedVersion });
 });
-afterAll(async () => site.close());
+afterAll(async () => site?.close());
 
 describe("deploy against moto: clean runs", () => {
   it("staging: publishes by digest, registers a revision, migrates, rolls out, verifies, smokes", async () => {

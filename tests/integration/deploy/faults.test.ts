@@ -26,7 +26,7 @@ beforeAll(async () => {
   await requireMoto();
   site = await startServiceStandIn({ version: () => STAGING_VERSION, readyStatus: () => readyStatus });
 });
-afterAll(async () => site.close());
+afterAll(async () => site?.close());
 
 async function setup(seedOptions: Parameters<typeof seedEnvironment>[0] = {}) {
   const seed = await seedEnvironment(seedOptions);

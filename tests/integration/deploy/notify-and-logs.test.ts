@@ -66,7 +66,7 @@ describe("migration log tail (CloudWatch Logs in moto)", () => {
     await requireMoto();
     site = await startServiceStandIn({ version: () => STAGING_VERSION });
   });
-  afterAll(async () => site.close());
+  afterAll(async () => site?.close());
 
   it("fake: migration exits 1; the error and the report carry the container's awslogs tail", async () => {
     const base = await seedEnvironment();

@@ -1,17 +1,19 @@
-import { DescribeTaskDefinitionCommand, type ServiceEvent } from "@aws-sdk/client-ecs";
-import { PreflightError, SettingsError } from "../errors.js";
-import { awsErrorText } from "../aws/clients.js";
+import type { ServiceEvent } from "@aws-sdk/client-ecs";
 import { notifySlack } from "../notify/slack.js";
 import { runSmokeChecks, validateSmokeUrl } from "../smoke/smoke.js";
 import { systemClock, WaitTimer } from "./backoff.js";
 import { validateWebhookUrl } from "./inputs.js";
-import { runMigrationTask } from "./migration.js";
-import { parseMigrationCommand } from "./migration-gate.js";
-import { clientsFor, validateAccess, type AwsAccessOptions, type WaitSettings } from "./options.js";
+import {
+  clientsFor,
+  smokeTuning,
+  validateAccess,
+  type AwsAccessOptions,
+  type SmokeSettings,
+  type WaitSettings,
+} from "./options.js";
 import { preflight } from "./preflight.js";
-import { errorEntry, newReport, summaryLine, type DeployReport } from "./report.js";
+import { finishReport, newReport, summaryLine, type DeployReport } from "./report.js";
 import { resolveRollbackTarget, rollBackService } from "./rollback.js";
-import { finish, type SmokeSettings } from "./deploy.js";
 import { findContainer } from "./task-definition.js";
 
 /** Options of `rollback`. */
@@ -96,92 +98,7 @@ export async function rollback(options: RollbackOptions): Promise<DeployReport> 
     report.notification = await notifySlack({ webhookUrl: webhook, text: summaryLine(report) });
     if (report.notification.warning) report.warnings.push(report.notification.warning);
   }
-  finish(report, clock, startedAt, {}, clients.calls.summary(since));
-  log(summaryLine(report));
-  return report;
-}
-
-function smokeTuning(smoke: SmokeSettings | undefined) {
-  return {
-    ...(smoke?.attempts !== undefined ? { attempts: smoke.attempts } : {}),
-    ...(smoke?.backoff ? { backoff: smoke.backoff } : {}),
-    ...(smoke?.requestTimeoutMs !== undefined ? { requestTimeoutMs: smoke.requestTimeoutMs } : {}),
-  };
-}
-
-/** Options of `migrate`. */
-export interface MigrateOptions extends AwsAccessOptions, WaitSettings {
-  /** `upgrade head`, `downgrade -1` or `downgrade <revision>`. @default "upgrade head" */
-  readonly command?: string;
-  /** Task definition (ARN or family:N) whose image runs the command. @default the one the service serves */
-  readonly taskDefinition?: string;
-}
-
-/**
- * Runs one alembic command as a one-off ECS task (the spec's database rollback: `downgrade -1`), with the gate of
- * DESIGN.md. Returns a report whose outcome is `succeeded` or `failed`/`timed-out`.
- */
-export async function migrate(options: MigrateOptions): Promise<DeployReport> {
-  const env = options.environment;
-  const log = options.log ?? (() => {});
-  validateAccess(options);
-  const command = parseMigrationCommand(options.command ?? "upgrade head");
-  if (
-    options.taskDefinition !== undefined &&
-    !/^([a-zA-Z0-9_-]{1,255}:\d{1,6}|arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[a-zA-Z0-9_-]+:\d+)$/.test(
-      options.taskDefinition,
-    )
-  ) {
-    throw new SettingsError(
-      `task definition ${JSON.stringify(options.taskDefinition.slice(0, 100))} is not family:N or a task definition ARN: fix --task-definition`,
-    );
-  }
-  const clock = new WaitTimer(options.clock ?? systemClock);
-  const startedAt = clock.now();
-  const clients = await clientsFor(options);
-  const since = clients.calls.calls.length;
-  const pf = await preflight({ clients, environment: env });
-  let taskDefinition = pf.serving.taskDefinition;
-  if (options.taskDefinition) {
-    let found;
-    try {
-      found = (await clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: options.taskDefinition })))
-        .taskDefinition;
-    } catch (error) {
-      throw new PreflightError(
-        `task definition ${options.taskDefinition} cannot be read (${awsErrorText(error)}): pass an existing ARN or family:N`,
-      );
-    }
-    if (!found || !findContainer(found, env.containerName)) {
-      throw new PreflightError(
-        `task definition ${options.taskDefinition} has no container "${env.containerName}": pass a revision of this service`,
-      );
-    }
-    taskDefinition = found;
-  }
-  const report = newReport("migrate", env);
-  report.taskDefinition.previous = pf.serving.taskDefinition.taskDefinitionArn;
-  try {
-    report.migration = await runMigrationTask({
-      clients,
-      cluster: env.cluster,
-      service: pf.serving.service,
-      taskDefinition,
-      containerName: env.containerName,
-      command,
-      clock,
-      log,
-      ...(options.migrationTimeoutMs !== undefined ? { timeoutMs: options.migrationTimeoutMs } : {}),
-      ...(options.backoff ? { backoff: options.backoff } : {}),
-    });
-    report.outcome = "succeeded";
-  } catch (error) {
-    report.error = errorEntry(error);
-    const migration = (error as { migration?: DeployReport["migration"] }).migration;
-    if (migration) report.migration = migration;
-    report.outcome = report.error.kind === "DeploymentTimeoutError" ? "timed-out" : "failed";
-  }
-  finish(report, clock, startedAt, {}, clients.calls.summary(since));
+  finishReport(report, clock, startedAt, {}, clients.calls.summary(since));
   log(summaryLine(report));
   return report;
 }

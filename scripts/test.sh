@@ -12,6 +12,8 @@ cd "$(dirname "$0")/.."
 export PIPELINE_CACHE="${PIPELINE_CACHE:-/var/cache/faultmaven-pipeline}"
 export MOTO_PORT="${MOTO_PORT:-55000}"
 export AWS_ENDPOINT_URL="${AWS_ENDPOINT_URL:-http://127.0.0.1:$MOTO_PORT}"
+# The AWS SDK warns on every client that Node 20 support ends; the warning is noise in test logs.
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 REPORTS="$PWD/reports"
 rm -rf "$REPORTS" && mkdir -p "$REPORTS"
 
@@ -43,14 +45,23 @@ vitest() {
 }
 
 step "install node dependencies" npm ci --no-audit --no-fund --loglevel=error || exit 1
-step "start postgres and redis" bash scripts/setup/postgres-redis.sh start
+start_postgres_redis() {
+  local urls
+  urls=$(bash scripts/setup/postgres-redis.sh start) || return 1
+  # DATABASE_URL and REDIS_URL, for the service checks and the tests that run the service.
+  set -a
+  eval "$urls"
+  set +a
+}
+step "start postgres and redis" start_postgres_redis
 step "start moto" bash scripts/setup/moto.sh start
 step "install workflow linters" bash scripts/setup/workflow-linters.sh
 step "typecheck" npm run --silent typecheck
 step "lint and format" npm run --silent lint
 step "unit tests" vitest unit
-step "integration tests" vitest integration
+# The service checks build the venv that the integration tests run the service (uvicorn) from.
 step "auth service checks" env SERVICE_REPORTS_DIR="$REPORTS/service-checks" bash scripts/service-checks.sh examples/auth-service
+step "integration tests" vitest integration
 if [[ "${RUN_E2E:-0}" == "1" ]]; then
   step "engine rig up" bash tests/e2e/rig/up
   step "e2e tests" bash -c 'eval "$(tests/e2e/rig/env.sh)" && exec npx vitest run --project e2e --reporter=default --reporter=json --outputFile.json="$0/vitest-e2e.json"' "$REPORTS"

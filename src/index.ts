@@ -15,6 +15,15 @@ import { lintStage } from "./stages/lint.js";
 import { reportsOrThrow, type StageOutcome } from "./stages/outcome.js";
 import { pythonWithDevRequirements } from "./stages/python.js";
 import { scanImageStage, scanSourceStage } from "./stages/scan.js";
+import {
+  appVersionOf,
+  deployStage,
+  migrateStage,
+  planStage,
+  publishStage,
+  rollbackStage,
+  smokeStage,
+} from "./stages/deploy.js";
 import { releaseStage } from "./stages/release.js";
 import { loadSettings } from "./stages/source.js";
 import { testStage } from "./stages/test.js";
@@ -250,6 +259,270 @@ export class FaultmavenAuthPipeline {
       dryRun,
     });
     return JSON.stringify(report, null, 2);
+  }
+
+  /**
+   * Scan the image, then push it to the environment's ECR repository (login via ECR GetAuthorizationToken)
+   * under its tags: staging-<git sha>, or vX.Y.Z and latest. Returns the image by digest: repo@sha256:...
+   *
+   * Example usage: dagger call publish --env=staging --git-sha=$(git rev-parse HEAD) --aws-access-key-id=env:AWS_ACCESS_KEY_ID --aws-secret-access-key=env:AWS_SECRET_ACCESS_KEY
+   *
+   * @param env Target environment, exactly "staging" or "production".
+   * @param version Release tag vMAJOR.MINOR.PATCH[-pre]; required for production.
+   * @param gitSha Commit being published (7-40 hex); required for staging (tag staging-<sha>).
+   * @param awsAccessKeyId AWS access key id (or use awsRoleArn + awsWebIdentityToken).
+   * @param awsSecretAccessKey AWS secret access key.
+   * @param awsSessionToken AWS session token, for temporary keys.
+   * @param awsRoleArn Role to assume with a GitHub OIDC token (no long-lived keys).
+   * @param awsWebIdentityToken The GitHub OIDC token for awsRoleArn.
+   * @param awsEndpointUrl Endpoint for every AWS client (e.g. moto). Default: AWS_ENDPOINT_URL of the caller, else AWS.
+   * @param registry Push to this registry without auth instead of ECR (e.g. 127.0.0.1:5000). Default: ECR.
+   */
+  @func({ cache: "never" })
+  async publish(
+    env: string,
+    version?: string,
+    gitSha?: string,
+    awsAccessKeyId?: Secret,
+    awsSecretAccessKey?: Secret,
+    awsSessionToken?: Secret,
+    awsRoleArn?: string,
+    awsWebIdentityToken?: Secret,
+    awsEndpointUrl?: string,
+    registry?: string,
+  ): Promise<string> {
+    const appVersion = await appVersionOf({ env, version, gitSha });
+    await this.scanImage(appVersion);
+    const aws = {
+      awsAccessKeyId,
+      awsSecretAccessKey,
+      awsSessionToken,
+      awsRoleArn,
+      awsWebIdentityToken,
+      awsEndpointUrl,
+    };
+    return publishStage({ env, version, gitSha, registry, ...aws }, await this.build(appVersion));
+  }
+
+  /**
+   * Deploy to ECS: preflight (account, service ACTIVE and idle, container, secrets, ECR tags) → record what serves →
+   * scan, build and push by digest (or promote a digest) → register the revision → migrate (alembic upgrade head as
+   * a one-off task) → rolling update (200%/100%, circuit breaker) → wait, streaming events → verify the deployment is
+   * still PRIMARY → smoke /health, /ready, / → on failure roll back to the recorded revision → Slack. Returns the
+   * JSON deploy report; fails with it unless the outcome is "succeeded".
+   *
+   * Example usage: dagger call deploy --env=production --version=v1.2.3 --promote-digest=sha256:... --aws-role-arn=arn:aws:iam::123456789012:role/deploy --aws-web-identity-token=env:ACTIONS_ID_TOKEN
+   *
+   * @param env Target environment, exactly "staging" or "production".
+   * @param version Release tag vX.Y.Z; required for production (pre-releases only to staging).
+   * @param gitSha Commit deployed (7-40 hex); required for staging (image tag staging-<sha>).
+   * @param gitRef Ref that triggered the deploy; staging accepts refs/heads/main, production refs/tags/<version>. Default: not checked.
+   * @param promoteDigest Deploy this sha256: digest already in ECR (what passed staging) instead of building.
+   * @param migration "upgrade head", "downgrade -1", "downgrade <rev>" or "none". Default: "upgrade head".
+   * @param awsAccessKeyId AWS access key id (or use awsRoleArn + awsWebIdentityToken).
+   * @param awsSecretAccessKey AWS secret access key.
+   * @param awsSessionToken AWS session token, for temporary keys.
+   * @param awsRoleArn Role to assume with a GitHub OIDC token (no long-lived keys).
+   * @param awsWebIdentityToken The GitHub OIDC token for awsRoleArn.
+   * @param awsEndpointUrl Endpoint for every AWS client (e.g. moto). Default: AWS_ENDPOINT_URL of the caller, else AWS.
+   * @param slackWebhook Slack incoming-webhook URL; one summary per deploy. Default: no notification.
+   * @param smokeUrl Base URL for the smoke checks. Default: the environment's public URL.
+   * @param rolloutTimeoutSeconds Longest wait for the rollout (and a rollback) to be steady. Default: 900.
+   * @param migrationTimeoutSeconds Longest wait for the migration task to stop. Default: 900.
+   * @param registry Push to this registry without auth instead of ECR (e.g. 127.0.0.1:5000). Default: ECR.
+   */
+  @func({ cache: "never" })
+  async deploy(
+    env: string,
+    version?: string,
+    gitSha?: string,
+    gitRef?: string,
+    promoteDigest?: string,
+    migration?: string,
+    awsAccessKeyId?: Secret,
+    awsSecretAccessKey?: Secret,
+    awsSessionToken?: Secret,
+    awsRoleArn?: string,
+    awsWebIdentityToken?: Secret,
+    awsEndpointUrl?: string,
+    slackWebhook?: Secret,
+    smokeUrl?: string,
+    rolloutTimeoutSeconds?: number,
+    migrationTimeoutSeconds?: number,
+    registry?: string,
+  ): Promise<string> {
+    const appVersion = await appVersionOf({ env, version, gitSha, gitRef });
+    const aws = {
+      awsAccessKeyId,
+      awsSecretAccessKey,
+      awsSessionToken,
+      awsRoleArn,
+      awsWebIdentityToken,
+      awsEndpointUrl,
+    };
+    const args = {
+      env,
+      version,
+      gitSha,
+      gitRef,
+      promoteDigest,
+      migration,
+      slackWebhook,
+      smokeUrl,
+      rolloutTimeoutSeconds,
+      migrationTimeoutSeconds,
+      registry,
+      ...aws,
+    };
+    // The image is built and scanned only when the core decides to push (not for a promotion or a rerun).
+    return deployStage(args, async () => {
+      await this.scanImage(appVersion);
+      return this.build(appVersion);
+    });
+  }
+
+  /**
+   * What deploy would change (image and tags, task definition diff, migration, rollout), with no side effect.
+   *
+   * Example usage: dagger call plan --env=staging --git-sha=$(git rev-parse HEAD) --aws-access-key-id=env:AWS_ACCESS_KEY_ID --aws-secret-access-key=env:AWS_SECRET_ACCESS_KEY
+   *
+   * @param env Target environment, exactly "staging" or "production".
+   * @param version Release tag vX.Y.Z; required for production.
+   * @param gitSha Commit (7-40 hex); required for staging.
+   * @param gitRef Ref that would trigger the deploy. Default: not checked.
+   * @param promoteDigest Plan the promotion of this sha256: digest instead of a build.
+   * @param migration "upgrade head", "downgrade -1", "downgrade <rev>" or "none". Default: "upgrade head".
+   * @param awsAccessKeyId AWS access key id (or use awsRoleArn + awsWebIdentityToken).
+   * @param awsSecretAccessKey AWS secret access key.
+   * @param awsSessionToken AWS session token, for temporary keys.
+   * @param awsRoleArn Role to assume with a GitHub OIDC token.
+   * @param awsWebIdentityToken The GitHub OIDC token for awsRoleArn.
+   * @param awsEndpointUrl Endpoint for every AWS client (e.g. moto). Default: AWS_ENDPOINT_URL of the caller, else AWS.
+   */
+  @func({ cache: "never" })
+  async plan(
+    env: string,
+    version?: string,
+    gitSha?: string,
+    gitRef?: string,
+    promoteDigest?: string,
+    migration?: string,
+    awsAccessKeyId?: Secret,
+    awsSecretAccessKey?: Secret,
+    awsSessionToken?: Secret,
+    awsRoleArn?: string,
+    awsWebIdentityToken?: Secret,
+    awsEndpointUrl?: string,
+  ): Promise<string> {
+    const aws = {
+      awsAccessKeyId,
+      awsSecretAccessKey,
+      awsSessionToken,
+      awsRoleArn,
+      awsWebIdentityToken,
+      awsEndpointUrl,
+    };
+    return planStage({ env, version, gitSha, gitRef, promoteDigest, migration, ...aws });
+  }
+
+  /**
+   * Roll the service back to the revision that served before the last deploy (or a named one), wait until it is
+   * steady and PRIMARY, smoke-check it, notify Slack. Works while a deploy is stuck. Returns the JSON report.
+   *
+   * Example usage: dagger call rollback --env=production --aws-access-key-id=env:AWS_ACCESS_KEY_ID_PROD --aws-secret-access-key=env:AWS_SECRET_ACCESS_KEY_PROD
+   *
+   * @param env Target environment, exactly "staging" or "production".
+   * @param to "previous", a revision number, family:N or a task definition ARN. Default: "previous".
+   * @param awsAccessKeyId AWS access key id (or use awsRoleArn + awsWebIdentityToken).
+   * @param awsSecretAccessKey AWS secret access key.
+   * @param awsSessionToken AWS session token, for temporary keys.
+   * @param awsRoleArn Role to assume with a GitHub OIDC token.
+   * @param awsWebIdentityToken The GitHub OIDC token for awsRoleArn.
+   * @param awsEndpointUrl Endpoint for every AWS client (e.g. moto). Default: AWS_ENDPOINT_URL of the caller, else AWS.
+   * @param slackWebhook Slack incoming-webhook URL. Default: no notification.
+   * @param smokeUrl Base URL for the smoke checks. Default: the environment's public URL.
+   * @param timeoutSeconds Longest wait for the rollback to be steady. Default: 900.
+   */
+  @func({ cache: "never" })
+  async rollback(
+    env: string,
+    to?: string,
+    awsAccessKeyId?: Secret,
+    awsSecretAccessKey?: Secret,
+    awsSessionToken?: Secret,
+    awsRoleArn?: string,
+    awsWebIdentityToken?: Secret,
+    awsEndpointUrl?: string,
+    slackWebhook?: Secret,
+    smokeUrl?: string,
+    timeoutSeconds?: number,
+  ): Promise<string> {
+    const aws = {
+      awsAccessKeyId,
+      awsSecretAccessKey,
+      awsSessionToken,
+      awsRoleArn,
+      awsWebIdentityToken,
+      awsEndpointUrl,
+    };
+    return rollbackStage({ env, to, slackWebhook, smokeUrl, timeoutSeconds, ...aws });
+  }
+
+  /**
+   * Run one alembic command as a one-off ECS task with the serving revision's image (the spec's database
+   * rollback is `--command="downgrade -1"`). Passes only if every essential container exited 0.
+   *
+   * Example usage: dagger call migrate --env=staging --command="downgrade -1" --aws-access-key-id=env:AWS_ACCESS_KEY_ID --aws-secret-access-key=env:AWS_SECRET_ACCESS_KEY
+   *
+   * @param env Target environment, exactly "staging" or "production".
+   * @param command "upgrade head", "downgrade -1" or "downgrade <revision>". Default: "upgrade head".
+   * @param taskDefinition Revision whose image runs the command (family:N or ARN). Default: the serving one.
+   * @param awsAccessKeyId AWS access key id (or use awsRoleArn + awsWebIdentityToken).
+   * @param awsSecretAccessKey AWS secret access key.
+   * @param awsSessionToken AWS session token, for temporary keys.
+   * @param awsRoleArn Role to assume with a GitHub OIDC token.
+   * @param awsWebIdentityToken The GitHub OIDC token for awsRoleArn.
+   * @param awsEndpointUrl Endpoint for every AWS client (e.g. moto). Default: AWS_ENDPOINT_URL of the caller, else AWS.
+   * @param timeoutSeconds Longest wait for the task to stop. Default: 900.
+   */
+  @func({ cache: "never" })
+  async migrate(
+    env: string,
+    command?: string,
+    taskDefinition?: string,
+    awsAccessKeyId?: Secret,
+    awsSecretAccessKey?: Secret,
+    awsSessionToken?: Secret,
+    awsRoleArn?: string,
+    awsWebIdentityToken?: Secret,
+    awsEndpointUrl?: string,
+    timeoutSeconds?: number,
+  ): Promise<string> {
+    const aws = {
+      awsAccessKeyId,
+      awsSecretAccessKey,
+      awsSessionToken,
+      awsRoleArn,
+      awsWebIdentityToken,
+      awsEndpointUrl,
+    };
+    return migrateStage({ env, command, taskDefinition, timeoutSeconds, ...aws });
+  }
+
+  /**
+   * Smoke-check a deployed environment: GET /health, /ready, and / reporting the expected version, with bounded
+   * retries. Returns each check's result as JSON; fails naming every failed check.
+   *
+   * Example usage: dagger call smoke --env=production --version=v1.2.3
+   *
+   * @param env Environment whose public URL is checked, exactly "staging" or "production".
+   * @param url Check this base URL instead. Default: the environment's public URL.
+   * @param version Version / must report (with or without the leading v). Default: not checked.
+   * @param attempts Attempts per check. Default: 5.
+   */
+  @func({ cache: "never" })
+  async smoke(env: string, url?: string, version?: string, attempts?: number): Promise<string> {
+    return smokeStage({ env, url, version, attempts });
   }
 
   /** Settings from arguments, pyproject and defaults, validated with the layout the stages need. */

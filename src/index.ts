@@ -42,6 +42,7 @@ export class FaultmavenAuthPipeline {
   postgresImage?: string;
   redisImage?: string;
   trivyImage?: string;
+  trivyDbRepository?: string;
 
   /**
    * Settings come from these arguments, else from the service's own `[tool.faultmaven-pipeline]`
@@ -59,6 +60,7 @@ export class FaultmavenAuthPipeline {
    * @param postgresImage Postgres image of the test service. Default: postgres:15-alpine pinned by digest.
    * @param redisImage Redis image of the test service. Default: redis:7-alpine pinned by digest.
    * @param trivyImage Trivy scanner image. Default: aquasec/trivy pinned by digest.
+   * @param trivyDbRepository OCI repository of Trivy's vulnerability DB, for a mirror (air-gapped runners). Default: Trivy's own.
    */
   constructor(
     @argument({ defaultPath: "/examples/auth-service", ignore: [".git", "**/.venv", "**/__pycache__"] })
@@ -73,6 +75,7 @@ export class FaultmavenAuthPipeline {
     postgresImage?: string,
     redisImage?: string,
     trivyImage?: string,
+    trivyDbRepository?: string,
   ) {
     this.source = source;
     this.pythonVersion = pythonVersion;
@@ -85,6 +88,7 @@ export class FaultmavenAuthPipeline {
     this.postgresImage = postgresImage;
     this.redisImage = redisImage;
     this.trivyImage = trivyImage;
+    this.trivyDbRepository = trivyDbRepository;
   }
 
   /**
@@ -538,6 +542,7 @@ export class FaultmavenAuthPipeline {
       postgresImage: this.postgresImage,
       redisImage: this.redisImage,
       trivyImage: this.trivyImage,
+      trivyDbRepository: this.trivyDbRepository,
     };
     return loadSettings(this.source, raw, stages);
   }

@@ -23,6 +23,11 @@ export interface PipelineSettings {
   trivySeverities: TrivySeverity[];
   /** Images, pinned by digest unless overridden. */
   images: ImageSet;
+  /**
+   * OCI repository Trivy downloads its vulnerability DB from (a mirror, for air-gapped runners).
+   * @default undefined (Trivy's own default)
+   */
+  trivyDbRepository?: string;
 }
 
 /** Settings as they arrive (constructor arguments or the service's pyproject table): all optional, unchecked. */
@@ -37,6 +42,7 @@ export interface RawSettings {
   postgresImage?: unknown;
   redisImage?: unknown;
   trivyImage?: unknown;
+  trivyDbRepository?: unknown;
 }
 
 /** The table a service repository may keep in its own pyproject.toml. */
@@ -64,6 +70,7 @@ const FLAGS: Record<keyof RawSettings, string> = {
   postgresImage: "--postgres-image",
   redisImage: "--redis-image",
   trivyImage: "--trivy-image",
+  trivyDbRepository: "--trivy-db-repository",
 };
 
 /**
@@ -180,6 +187,13 @@ export function resolveSettings(args: RawSettings, pyproject: RawSettings = {}):
       redis: image("redisImage", DEFAULT_IMAGES.redis),
       trivy: image("trivyImage", DEFAULT_IMAGES.trivy),
     },
+    trivyDbRepository: check(
+      pick("trivyDbRepository"),
+      "trivyDbRepository",
+      undefined as string | undefined,
+      (v) => (typeof v === "string" && IMAGE_REF.test(v) && !v.includes("@") ? v : undefined),
+      "an OCI repository such as mirror.example.com/aquasecurity/trivy-db:2",
+    ),
   };
 }
 

@@ -47,6 +47,7 @@ async function runTrivy(
           settings.trivySeverities.join(","),
           "--cache-dir",
           CACHE_DIR,
+          ...(scanners === "vuln" && settings.trivyDbRepository ? ["--db-repository", settings.trivyDbRepository] : []),
           "--format",
           "json",
           "--output",

@@ -106,3 +106,16 @@ trivy-severities = ["CRITICAL"]
     expect(() => settingsFromPyproject(toml)).toThrow(expected);
   });
 });
+
+describe("trivyDbRepository", () => {
+  it("is unset by default and accepts a mirror repository", () => {
+    expect(resolveSettings({}).trivyDbRepository).toBeUndefined();
+    expect(resolveSettings({ trivyDbRepository: "127.0.0.1:5000/aquasecurity/trivy-db:2" }).trivyDbRepository).toBe(
+      "127.0.0.1:5000/aquasecurity/trivy-db:2",
+    );
+  });
+
+  it.each(["mirror/trivy-db:2 --insecure", `mirror/trivy-db@sha256:${"a".repeat(64)}`, ""])("rejects %j", (value) => {
+    expect(() => resolveSettings({ trivyDbRepository: value })).toThrow("invalid setting trivy-db-repository=");
+  });
+});

@@ -1,0 +1,74 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { dag } from "@dagger.io/dagger";
+
+import type { RunReport } from "../../../src/core/report.js";
+import { FaultmavenAuthPipeline } from "../../../src/index.js";
+import { ROOT, rigImages } from "./session.js";
+
+export const BUNDLED_SERVICE = join(ROOT, "examples", "auth-service");
+
+/** Settings a test may change; images always come from the rig. */
+export interface PipelineOverrides {
+  coverageThreshold?: number;
+  imageSizeLimitMb?: number;
+}
+
+/** The module's main object over a host directory, as `dagger call --source=<dir>` would build it. */
+export function pipelineFor(dir: string, overrides: PipelineOverrides = {}): FaultmavenAuthPipeline {
+  const images = rigImages();
+  const source = dag.host().directory(dir, { exclude: [".venv", "**/__pycache__", ".pytest_cache", ".mypy_cache"] });
+  return new FaultmavenAuthPipeline(
+    source,
+    undefined,
+    undefined,
+    overrides.coverageThreshold,
+    overrides.imageSizeLimitMb,
+    undefined,
+    undefined,
+    images.python,
+    images.postgres,
+    images.redis,
+    images.trivy,
+  );
+}
+
+/** A copy of the bundled service in a temp dir, changed by `change` (files relative to its root). */
+export function brokenCopy(change: Record<string, string | ((old: string) => string)>): string {
+  const dir = mkdtempSync(join(tmpdir(), "auth-service-"));
+  cpSync(BUNDLED_SERVICE, dir, {
+    recursive: true,
+    filter: (src) => !/(__pycache__|\.venv|\.pytest_cache|\.mypy_cache)/.test(src),
+  });
+  for (const [file, edit] of Object.entries(change)) {
+    const path = join(dir, file);
+    const next = typeof edit === "string" ? edit : edit(readFileSync(path, "utf8"));
+    writeFileSync(path, next);
+  }
+  return dir;
+}
+
+/** Runs ci without failing, and returns its report (summary.json) and reports directory. */
+export async function ciReport(pipeline: FaultmavenAuthPipeline): Promise<{ report: RunReport; files: string[] }> {
+  const reports = await pipeline.ci("e2e", false);
+  const report = JSON.parse(await reports.file("summary.json").contents()) as RunReport;
+  return { report, files: await reports.glob("**/*") };
+}
+
+/** The error `ci` fails with (it must fail). */
+export async function ciError(pipeline: FaultmavenAuthPipeline): Promise<Error> {
+  try {
+    await pipeline.ci("e2e", true);
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error("ci passed but was expected to fail");
+}
+
+export function stage(report: RunReport, name: string) {
+  const found = report.stages.find((s) => s.name === name);
+  if (!found) throw new Error(`no stage ${name} in the report`);
+  return found;
+}

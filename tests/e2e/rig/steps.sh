@@ -129,17 +129,22 @@ publish() {
 }
 
 publish_images() {
-  local python postgres redis trivy ctx tag
-  tag=$(build_image python "$(context_dir python)")
-  python=$(publish "$tag" library/python:3.11-slim)
-  tag=$(build_image postgres "$(context_dir postgres)")
-  postgres=$(publish "$tag" library/postgres:15)
-  tag=$(build_image redis "$(context_dir redis)")
-  redis=$(publish "$tag" library/redis:7)
+  local ctx name pids=() tags_dir="$RIG_CACHE/build/tags"
+  rm -rf "$tags_dir" && mkdir -p "$tags_dir"
   ctx=$(context_dir trivy)
   cp "$TRIVY_BIN_DIR/trivy" "$ctx/trivy"
-  tag=$(build_image trivy "$ctx")
-  trivy=$(publish "$tag" "aquasec/trivy:${TRIVY_VERSION#v}")
+  # The four builds mostly wait on the Debian mirror: run them side by side.
+  for name in python postgres redis trivy; do
+    if [[ "$name" == trivy ]]; then ctx="$RIG_CACHE/build/ctx-trivy"; else ctx=$(context_dir "$name"); fi
+    build_image "$name" "$ctx" > "$tags_dir/$name" &
+    pids+=($!)
+  done
+  for pid in "${pids[@]}"; do wait "$pid"; done
+  local python postgres redis trivy
+  python=$(publish "$(cat "$tags_dir/python")" library/python:3.11-slim)
+  postgres=$(publish "$(cat "$tags_dir/postgres")" library/postgres:15)
+  redis=$(publish "$(cat "$tags_dir/redis")" library/redis:7)
+  trivy=$(publish "$(cat "$tags_dir/trivy")" "aquasec/trivy:${TRIVY_VERSION#v}")
   printf '{\n  "python": "%s",\n  "postgres": "%s",\n  "redis": "%s",\n  "trivy": "%s"\n}\n' \
     "$python" "$postgres" "$redis" "$trivy" > "$IMAGES_FILE.tmp"
   mv "$IMAGES_FILE.tmp" "$IMAGES_FILE"

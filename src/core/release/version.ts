@@ -1,5 +1,6 @@
 import semver from "semver";
 import { SettingsError } from "../errors.js";
+import { parseReleaseTag } from "../version/tags.js";
 
 /** A release version, parsed from a tag such as `v1.2.3` or `v1.2.3-rc.1`. */
 export interface ReleaseVersion {
@@ -11,35 +12,18 @@ export interface ReleaseVersion {
   readonly prerelease: boolean;
 }
 
-// The `v` prefix is required and build metadata (`+...`) is refused: a tag names exactly one
-// image tag, and Docker tags cannot carry `+`. semver.valid() then rejects leading zeros and
-// malformed pre-release identifiers, which a hand-written regex tends to get wrong.
-const STRICT_TAG = /^v(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?$/;
-
 /**
  * Parses a release tag strictly: `vMAJOR.MINOR.PATCH` with an optional `-pre.release` suffix.
- * `v1.2`, `1.2.3`, `v01.2.3` and `v1.2.3+build.5` are refused with a one-line {@link SettingsError}.
+ * The grammar is the deploy's own ({@link parseReleaseTag}), so a tag that can be released can be
+ * deployed and the reverse: `v1.2`, `1.2.3`, `v01.2.3` and `v1.2.3+build.5` are refused with a
+ * one-line {@link SettingsError}.
  */
 export function parseReleaseVersion(tag: string): ReleaseVersion {
-  const hint = "use a tag like v1.2.3 or v1.2.3-rc.1";
   if (typeof tag !== "string" || tag.trim() === "") {
-    throw new SettingsError(`release version is missing: ${hint}`);
+    throw new SettingsError("release version is missing: use a tag like v1.2.3 or v1.2.3-rc.1");
   }
-  if (tag.includes("+")) {
-    throw new SettingsError(
-      `release version "${tag}" carries build metadata (+...), which image tags cannot hold: ${hint}`,
-    );
-  }
-  if (!tag.startsWith("v")) {
-    throw new SettingsError(`release version "${tag}" must start with "v": ${hint}`);
-  }
-  const version = tag.slice(1);
-  if (!STRICT_TAG.test(tag) || semver.valid(version, { loose: false }) !== version) {
-    throw new SettingsError(
-      `release version "${tag}" is not strict semver vMAJOR.MINOR.PATCH[-pre] (no leading zeros): ${hint}`,
-    );
-  }
-  return { tag, version, prerelease: semver.prerelease(version) !== null };
+  const parsed = parseReleaseTag(tag);
+  return { tag, version: tag.slice(1), prerelease: parsed.prerelease !== undefined };
 }
 
 /** Whether `tag` is a release tag in the strict form {@link parseReleaseVersion} accepts. */

@@ -251,8 +251,8 @@ describe("release: refused before any request", () => {
 
   type Case = [name: string, make: () => ReleaseOptions, kind: typeof PipelineError, message: RegExp];
   const cases: Case[] = [
-    ["v1.2", () => options("v1.2"), SettingsError, /release version "v1\.2" is not strict semver/],
-    ["1.2.3", () => options("1.2.3"), SettingsError, /release version "1\.2\.3" must start with "v"/],
+    ["v1.2", () => options("v1.2"), SettingsError, /version "v1\.2" is not vMAJOR\.MINOR\.PATCH\[-pre\]/],
+    ["1.2.3", () => options("1.2.3"), SettingsError, /version "1\.2\.3" does not start with 'v'/],
     ["v01.2.3", () => options("v01.2.3"), SettingsError, /no leading zeros/],
     ["v1.2.3+b.5", () => options("v1.2.3+b.5"), SettingsError, /build metadata/],
     ["tag missing", () => options("v2.1.0"), ReleaseError, /tag v2\.1\.0 does not exist in .*: create it/],

@@ -15,17 +15,17 @@ describe("parseReleaseVersion", () => {
   });
 
   it.each([
-    ["v1.2", /not strict semver/],
-    ["1.2.3", /must start with "v"/],
+    ["v1.2", /is not vMAJOR\.MINOR\.PATCH\[-pre\]/],
+    ["1.2.3", /does not start with 'v'/],
     ["v01.2.3", /no leading zeros/],
     ["v1.02.3", /no leading zeros/],
     ["v1.2.3+b.5", /build metadata/],
-    ["v1.2.3-", /not strict semver/],
-    ["v1.2.3-rc.01", /not strict semver/],
-    ["V1.2.3", /must start with "v"/],
-    ["v1.2.3.4", /not strict semver/],
+    ["v1.2.3-", /is not vMAJOR\.MINOR\.PATCH\[-pre\]/],
+    ["v1.2.3-rc.01", /is not vMAJOR\.MINOR\.PATCH\[-pre\]/],
+    ["V1.2.3", /does not start with 'v'/],
+    ["v1.2.3.4", /is not vMAJOR\.MINOR\.PATCH\[-pre\]/],
     ["", /missing/],
-    [" v1.2.3", /must start with "v"/],
+    [" v1.2.3", /does not start with 'v'/],
   ])("refuses %j with a one-line SettingsError", (tag, message) => {
     let error: unknown;
     try {

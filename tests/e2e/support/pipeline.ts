@@ -14,6 +14,8 @@ export const BUNDLED_SERVICE = join(ROOT, "examples", "auth-service");
 export interface PipelineOverrides {
   coverageThreshold?: number;
   imageSizeLimitMb?: number;
+  /** OCI repository of Trivy's vulnerability DB (the rig's stand-in, images.json `trivyDb`). @default Trivy's own (unreachable here) */
+  trivyDbRepository?: string;
 }
 
 /** The module's main object over a host directory, as `dagger call --source=<dir>` would build it. */
@@ -32,6 +34,7 @@ export function pipelineFor(dir: string, overrides: PipelineOverrides = {}): Fau
     images.postgres,
     images.redis,
     images.trivy,
+    overrides.trivyDbRepository,
   );
 }
 

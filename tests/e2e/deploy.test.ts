@@ -1,0 +1,161 @@
+/**
+ * `deploy` end to end on the engine rig, against a private moto (ECS, ECR, STS) seeded with the staging
+ * environment of dagger/environments.json. The local registry stands in for ECR (the `registry` argument), and
+ * the image deploy publishes is the smoke target: it is first published, then `docker run` on loopback from the
+ * local registry (with the loopback Postgres/Redis), and deploy, given the same git sha, builds the same image
+ * (same digest) and smoke-checks that container.
+ *
+ * moto runs no containers, so the ECS side (rollout, PRIMARY deployment, migration task) is moto's; the image,
+ * its push and the smoke checks are real. A broken copy of the service whose /ready always answers 503 is
+ * deployed the same way and must be rolled back to the revision that served before.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import {
+  awsKeySecrets,
+  callDeploy,
+  callPublish,
+  cdPipelineFor,
+  failureOf,
+  LOCAL_REGISTRY,
+  randomSha,
+  reportInError,
+  rigTrivyDb,
+  runServiceImage,
+  seedStaging,
+  stagingServiceNow,
+  startPrivateMoto,
+  type PrivateMoto,
+  type RunningService,
+  type SeededStaging,
+} from "./support/cd.js";
+import { BUNDLED_SERVICE, brokenCopy } from "./support/pipeline.js";
+import { type EngineSession, openSession } from "./support/session.js";
+import type { DeployReport } from "../../src/core/deploy/report.js";
+
+let session: EngineSession;
+let moto: PrivateMoto;
+let seeded: SeededStaging;
+const running: RunningService[] = [];
+
+beforeAll(async () => {
+  session = await openSession("deploy");
+  moto = await startPrivateMoto();
+  seeded = await seedStaging(moto);
+});
+afterAll(async () => {
+  for (const service of running) await service.stop();
+  await moto?.stop();
+  await session?.close();
+});
+
+/** Publishes the service in `dir` for `gitSha`, runs it on loopback, and returns both. */
+async function publishAndRun(dir: string, gitSha: string): Promise<{ reference: string; service: RunningService }> {
+  const reference = await callPublish(cdPipelineFor(dir), {
+    env: "staging",
+    gitSha,
+    ...awsKeySecrets(`deploy-publish-${gitSha}`, { id: "testing", secret: "testing" }),
+    awsEndpointUrl: moto.endpoint,
+    registry: LOCAL_REGISTRY,
+  });
+  const service = await runServiceImage(reference);
+  running.push(service);
+  return { reference, service };
+}
+
+function deployArgs(gitSha: string, smokeUrl: string) {
+  return {
+    env: "staging",
+    gitSha,
+    gitRef: "refs/heads/main",
+    ...awsKeySecrets(`deploy-${gitSha}`, { id: "testing", secret: "testing" }),
+    awsEndpointUrl: moto.endpoint,
+    smokeUrl,
+    rolloutTimeoutSeconds: 120,
+    migrationTimeoutSeconds: 120,
+    registry: LOCAL_REGISTRY,
+  };
+}
+
+// Without the rig's vulnerability-DB stand-in the image scan fails ("the scanner failed") and deploy stops before
+// any push: publish.test.ts proves that path. These tests need a scan verdict, so they need the stand-in.
+describe.skipIf(!rigTrivyDb())("deploy to staging (moto) with the local registry as ECR", () => {
+  it("deploys the image it publishes by digest, migrates, rolls out and smoke-checks it: succeeded", async () => {
+    const gitSha = randomSha();
+    const { reference, service } = await publishAndRun(BUNDLED_SERVICE, gitSha);
+
+    const started = Date.now();
+    const report = JSON.parse(
+      await callDeploy(cdPipelineFor(BUNDLED_SERVICE), deployArgs(gitSha, service.url)),
+    ) as DeployReport;
+    console.log(
+      `deploy took ${((Date.now() - started) / 1000).toFixed(1)} s; timings ${JSON.stringify(report.timings)}`,
+    );
+
+    expect(report.outcome).toBe("succeeded");
+    expect(report.error).toBeUndefined();
+    // The same sha gives the same build: deploy pushed exactly the image that is serving the smoke checks.
+    expect(report.image?.reference).toBe(reference);
+    expect(report.image?.source).toBe("published");
+    expect(report.image?.tags).toEqual([`staging-${gitSha}`]);
+    expect(report.taskDefinition.previous).toBe(seeded.taskDefinitionArn);
+    expect(report.migration?.command).toBe("alembic upgrade head");
+    expect(report.smoke.map((s) => [s.name, s.passed])).toEqual([
+      ["health", true],
+      ["ready", true],
+      ["version", true],
+    ]);
+    expect(report.rollback.taken).toBe(false);
+    expect(report.warnings).toEqual(expect.arrayContaining([expect.stringContaining(`pushed to ${LOCAL_REGISTRY}/`)]));
+
+    // End state in moto: the service runs the new revision, whose container names the image by digest.
+    const now = await stagingServiceNow(moto);
+    expect(now.service?.taskDefinition).toBe(report.taskDefinition.new);
+    expect(now.service?.deployments?.find((d) => d.status === "PRIMARY")?.taskDefinition).toBe(
+      report.taskDefinition.new,
+    );
+    const container = now.definition?.containerDefinitions?.[0];
+    expect(container?.image).toBe(reference);
+    expect(container?.image).toMatch(/@sha256:[0-9a-f]{64}$/);
+    expect(container?.environment).toEqual(
+      expect.arrayContaining([{ name: "APP_VERSION", value: `staging-${gitSha}` }]),
+    );
+  });
+
+  it("a broken image (/ready always 503) fails its smoke check and is rolled back: rolled-back", async () => {
+    const dir = brokenCopy({
+      "enterprise/readiness.py": (old) => {
+        const next = old.replace("return not self.failed", "return False");
+        if (next === old) throw new Error("readiness.py changed: the broken copy no longer breaks /ready");
+        return next;
+      },
+    });
+    const gitSha = randomSha();
+    const { reference, service } = await publishAndRun(dir, gitSha);
+    // The broken image really is broken, before deploy judges it.
+    expect((await fetch(`${service.url}/ready`)).status).toBe(503);
+    expect((await fetch(`${service.url}/health`)).status).toBe(200);
+    const before = await stagingServiceNow(moto);
+    const servingBefore = before.service?.taskDefinition as string;
+    expect(servingBefore).toMatch(/:task-definition\/auth-service:\d+$/);
+
+    const error = await failureOf(() => callDeploy(cdPipelineFor(dir), deployArgs(gitSha, service.url)));
+    expect(error.name).toBe("DeploymentFailedError");
+    expect(error.message.split("\n")[0]).toMatch(/rolled.back/i);
+    const report = reportInError(error);
+
+    expect(report.outcome).toBe("rolled-back");
+    expect(report.error?.kind).toBe("SmokeCheckError");
+    expect(report.image?.reference).toBe(reference);
+    expect(report.taskDefinition.previous).toBe(servingBefore);
+    expect(report.taskDefinition.new).not.toBe(servingBefore);
+    expect(report.smoke.find((s) => s.name === "ready")?.passed).toBe(false);
+    expect(report.smoke.find((s) => s.name === "health")?.passed).toBe(true);
+    expect(report.rollback).toMatchObject({ taken: true, toTaskDefinition: servingBefore, succeeded: true });
+
+    // End state in moto: the revision that served before is PRIMARY again.
+    const after = await stagingServiceNow(moto);
+    expect(after.service?.taskDefinition).toBe(servingBefore);
+    expect(after.service?.deployments?.find((d) => d.status === "PRIMARY")?.taskDefinition).toBe(servingBefore);
+  });
+});

@@ -1,0 +1,353 @@
+/**
+ * The secret-leak suite. Canary secrets, random per run, in four shapes (one line, multi-line, 4 KB, a
+ * base64-encoded value), go through every Secret argument of the module: ci (codecovToken, githubToken), publish,
+ * deploy and rollback (awsAccessKeyId, awsSecretAccessKey, awsSessionToken, awsWebIdentityToken, slackWebhook)
+ * and release (githubToken, dockerUsername, dockerPassword). Then every place a secret could surface is searched
+ * for each canary, each of its lines, 64-char slices of the big one, and its base64 form: the engine's output log
+ * of this session, every string a function returned, every error message, everything the module printed, the
+ * requests the Slack stand-in received, every image pushed to the local registry (`docker save`: every layer tar
+ * and the image config), and every file under reports/e2e. Zero hits.
+ *
+ * moto accepts any AWS credentials, so canary keys drive real deploys against it. The Slack webhook is a
+ * loopback recording server whose URL path carries the canary (the URL itself is the secret). ci and release
+ * are driven to a failing precondition (no GitHub repository for the uploads; a release tag that does not
+ * exist) so no token is sent to an unreachable Codecov, GitHub or Docker Hub; their Secrets are still read.
+ */
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { dag, type Secret } from "@dagger.io/dagger";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+
+import {
+  callDeploy,
+  callPublish,
+  callRollback,
+  cdPipelineFor,
+  docker,
+  LOCAL_REGISTRY,
+  randomSha,
+  reportInError,
+  rigTrivyDb,
+  runServiceImage,
+  seedStaging,
+  startPrivateMoto,
+  startRecorder,
+  type PrivateMoto,
+  type RunningService,
+} from "./support/cd.js";
+import { BUNDLED_SERVICE } from "./support/pipeline.js";
+import type { DeployReport } from "../../src/core/deploy/report.js";
+import { E2E_REPORTS, type EngineSession, openSession } from "./support/session.js";
+
+type Shape = "one-line" | "multi-line" | "4kb" | "base64";
+const SHAPES: Shape[] = ["one-line", "multi-line", "4kb", "base64"];
+
+/** Every canary made in this run, by the argument and call it went through. */
+const canaries: { where: string; value: string }[] = [];
+
+/** A fresh canary of `shape` for `where` (e.g. "deploy-a awsSecretAccessKey"); remembered for the search. */
+function canary(shape: Shape, where: string): string {
+  const tag = () => `cnry${randomBytes(12).toString("hex")}`;
+  let value: string;
+  if (shape === "one-line") value = tag();
+  else if (shape === "multi-line") value = [tag(), tag(), tag()].join("\n");
+  else if (shape === "4kb") value = (tag() + randomBytes(2048).toString("hex")).slice(0, 4096);
+  else value = Buffer.from(`${tag()}:${tag()}`).toString("base64");
+  canaries.push({ where: `${where} (${shape})`, value });
+  return value;
+}
+
+/** The strings whose presence anywhere means a leak: the value, its lines, slices of a long one, base64 forms. */
+function needlesOf(value: string): string[] {
+  const needles = new Set<string>([value, Buffer.from(value).toString("base64")]);
+  for (const line of value.split("\n")) if (line.length >= 16) needles.add(line);
+  if (value.length > 256) for (let i = 0; i + 64 <= value.length; i += 64) needles.add(value.slice(i, i + 64));
+  if (/^[A-Za-z0-9+/]+=*$/.test(value) && value.length % 4 === 0) {
+    const decoded = Buffer.from(value, "base64").toString("utf8");
+    if (decoded.startsWith("cnry")) needles.add(decoded);
+  }
+  return [...needles];
+}
+
+/** Every canary needle found in `haystack`, named by the canary it belongs to. */
+function hitsIn(haystack: Buffer | string, place: string): string[] {
+  const bytes = typeof haystack === "string" ? Buffer.from(haystack) : haystack;
+  const hits: string[] = [];
+  for (const { where, value } of canaries) {
+    for (const needle of needlesOf(value)) {
+      if (bytes.includes(Buffer.from(needle))) {
+        hits.push(`${place}: the canary of ${where}${needle === value ? "" : " (in part or encoded)"}`);
+        break;
+      }
+    }
+  }
+  return hits;
+}
+
+/** Every regular file under `dir`. */
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .map((f) => join(dir, f))
+    .filter((f) => statSync(f).isFile());
+}
+
+/** Every outcome a function gave (returned string or error message), by call. */
+const outputs: { call: string; text: string; failed: boolean }[] = [];
+/** Everything the module printed through console.* while it ran in this process. */
+const printed: string[] = [];
+/** Image references pushed to the local registry by these calls. */
+const pushedImages = new Set<string>();
+
+/** Runs one function call and keeps what it gave (its result, or its error's name, message and stack). */
+async function record(
+  call: string,
+  run: () => Promise<string>,
+): Promise<{ text: string; failed: boolean; error?: Error }> {
+  try {
+    const text = await run();
+    outputs.push({ call, text, failed: false });
+    return { text, failed: false };
+  } catch (caught) {
+    const error = caught as Error;
+    const text = `${error.name}: ${error.message}\n${error.stack ?? ""}`;
+    outputs.push({ call, text, failed: true });
+    return { text, failed: true, error };
+  }
+}
+
+function secret(name: string, value: string): Secret {
+  return dag.setSecret(`leak-suite-${name}-${randomBytes(4).toString("hex")}`, value);
+}
+
+let session: EngineSession | undefined;
+let moto: PrivateMoto;
+let recorder: Awaited<ReturnType<typeof startRecorder>>;
+let smokeTarget: RunningService | undefined;
+const gitSha = randomSha();
+
+beforeAll(async () => {
+  for (const method of ["log", "error", "warn", "info"] as const) {
+    const original = console[method].bind(console);
+    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
+      printed.push(args.map(String).join(" "));
+      original(...args);
+    });
+  }
+  session = await openSession("secrets");
+  moto = await startPrivateMoto();
+  await seedStaging(moto);
+  recorder = await startRecorder();
+});
+afterAll(async () => {
+  vi.restoreAllMocks();
+  await smokeTarget?.stop();
+  await recorder?.close();
+  await moto?.stop();
+  await session?.close();
+});
+
+const ROLE_ARN = "arn:aws:iam::123456789012:role/faultmaven-deploy";
+
+describe("canary secrets through every Secret argument", () => {
+  it("publish: AWS keys and session token (registry override: the keys are accepted and never used)", async () => {
+    const result = await record("publish", () =>
+      callPublish(cdPipelineFor(BUNDLED_SERVICE), {
+        env: "staging",
+        gitSha,
+        awsAccessKeyId: secret("publish-id", canary("one-line", "publish awsAccessKeyId")),
+        awsSecretAccessKey: secret("publish-key", canary("4kb", "publish awsSecretAccessKey")),
+        awsSessionToken: secret("publish-session", canary("base64", "publish awsSessionToken")),
+        awsEndpointUrl: moto.endpoint,
+        registry: LOCAL_REGISTRY,
+      }),
+    );
+    if (rigTrivyDb()) {
+      expect(result.failed, result.text).toBe(false);
+      pushedImages.add(result.text);
+      smokeTarget = await runServiceImage(result.text);
+    } else {
+      expect(result.text).toMatch(/the scanner failed/);
+    }
+  });
+
+  it("deploy: static keys, session token and Slack webhook (moto accepts the canary keys)", async () => {
+    const hook = canary("one-line", "deploy slackWebhook");
+    const result = await record("deploy static keys", () =>
+      callDeploy(cdPipelineFor(BUNDLED_SERVICE), {
+        env: "staging",
+        gitSha,
+        awsAccessKeyId: secret("deploy-id", canary("one-line", "deploy awsAccessKeyId")),
+        awsSecretAccessKey: secret("deploy-key", canary("4kb", "deploy awsSecretAccessKey")),
+        awsSessionToken: secret("deploy-session", canary("base64", "deploy awsSessionToken")),
+        awsEndpointUrl: moto.endpoint,
+        slackWebhook: secret("deploy-slack", `${recorder.url}/services/${hook}`),
+        smokeUrl: smokeTarget?.url ?? "http://127.0.0.1:9/",
+        rolloutTimeoutSeconds: 120,
+        migrationTimeoutSeconds: 120,
+        registry: LOCAL_REGISTRY,
+      }),
+    );
+    const report = result.error ? reportInError(result.error) : (JSON.parse(result.text) as DeployReport);
+    if (report.image?.reference) pushedImages.add(report.image.reference);
+    if (rigTrivyDb()) expect(report.outcome).toBe("succeeded");
+    // The webhook was really used: the stand-in got the summary at the canary path.
+    expect(recorder.requests.some((r) => r.method === "POST" && r.path === `/services/${hook}`)).toBe(true);
+  });
+
+  it("deploy: web identity token (multi-line) and a multi-line Slack webhook", async () => {
+    const hook = canary("multi-line", "deploy slackWebhook");
+    await record("deploy web identity", () =>
+      callDeploy(cdPipelineFor(BUNDLED_SERVICE), {
+        env: "staging",
+        gitSha,
+        awsRoleArn: ROLE_ARN,
+        awsWebIdentityToken: secret("deploy-oidc", canary("multi-line", "deploy awsWebIdentityToken")),
+        awsEndpointUrl: moto.endpoint,
+        slackWebhook: secret("deploy-slack-multi", `${recorder.url}/services/${hook}`),
+        smokeUrl: smokeTarget?.url ?? "http://127.0.0.1:9/",
+        rolloutTimeoutSeconds: 120,
+        migrationTimeoutSeconds: 120,
+        registry: LOCAL_REGISTRY,
+      }),
+    );
+    expect(outputs.at(-1)?.text.length).toBeGreaterThan(0);
+  });
+
+  it("rollback: static keys, session token, 4 KB web identity and Slack webhook", async () => {
+    const hook = canary("4kb", "rollback slackWebhook");
+    const keys = await record("rollback static keys", () =>
+      callRollback(cdPipelineFor(BUNDLED_SERVICE), {
+        env: "staging",
+        awsAccessKeyId: secret("rollback-id", canary("base64", "rollback awsAccessKeyId")),
+        awsSecretAccessKey: secret("rollback-key", canary("multi-line", "rollback awsSecretAccessKey")),
+        awsSessionToken: secret("rollback-session", canary("one-line", "rollback awsSessionToken")),
+        awsEndpointUrl: moto.endpoint,
+        slackWebhook: secret("rollback-slack", `${recorder.url}/services/${hook}`),
+        smokeUrl: smokeTarget?.url ?? "http://127.0.0.1:9/",
+        timeoutSeconds: 120,
+      }),
+    );
+    await record("rollback web identity", () =>
+      callRollback(cdPipelineFor(BUNDLED_SERVICE), {
+        env: "staging",
+        awsRoleArn: ROLE_ARN,
+        awsWebIdentityToken: secret("rollback-oidc", canary("4kb", "rollback awsWebIdentityToken")),
+        awsEndpointUrl: moto.endpoint,
+        smokeUrl: smokeTarget?.url ?? "http://127.0.0.1:9/",
+        timeoutSeconds: 120,
+      }),
+    );
+    // A multi-line access key id cannot be put in a request header: the call must fail, without echoing it.
+    const broken = await record("rollback multi-line key id", () =>
+      callRollback(cdPipelineFor(BUNDLED_SERVICE), {
+        env: "staging",
+        awsAccessKeyId: secret("rollback-id-multi", canary("multi-line", "rollback awsAccessKeyId")),
+        awsSecretAccessKey: secret("rollback-key-2", canary("one-line", "rollback awsSecretAccessKey")),
+        awsEndpointUrl: moto.endpoint,
+        smokeUrl: smokeTarget?.url ?? "http://127.0.0.1:9/",
+        timeoutSeconds: 60,
+      }),
+    );
+    expect(broken.failed).toBe(true);
+    if (rigTrivyDb()) expect(keys.failed, keys.text).toBe(false);
+  });
+
+  it("ci: Codecov and GitHub tokens in every shape (a failing upload precondition stops it before any upload)", async () => {
+    for (const shape of SHAPES) {
+      const result = await record(`ci ${shape}`, async () => {
+        const reports = await cdPipelineFor(BUNDLED_SERVICE).ci(
+          "dev",
+          true,
+          secret(`ci-codecov-${shape}`, canary(shape, "ci codecovToken")),
+          secret(`ci-github-${shape}`, canary(shape, "ci githubToken")),
+        );
+        return await reports.file("summary.json").contents();
+      });
+      expect(result.failed).toBe(true);
+      expect(result.text).toMatch(/repository|GITHUB_REPOSITORY/i);
+    }
+  });
+
+  it("release: GitHub token and Docker Hub credentials in every shape (dry run, on a tag that does not exist)", async () => {
+    const repo = mkdtempSync(join(tmpdir(), "leak-suite-repo-"));
+    const git = (...args: string[]) =>
+      execFileSync("git", ["-C", repo, "-c", "user.name=e2e", "-c", "user.email=e2e@example.test", ...args]);
+    git("init", "--quiet", "--initial-branch=main");
+    writeFileSync(join(repo, "README.md"), "leak suite\n");
+    git("add", "README.md");
+    git("commit", "--quiet", "-m", "chore: start");
+    try {
+      for (const shape of SHAPES) {
+        const result = await record(`release ${shape}`, () =>
+          cdPipelineFor(BUNDLED_SERVICE).release(
+            "v9.9.9",
+            secret(`release-github-${shape}`, canary(shape, "release githubToken")),
+            secret(`release-docker-user-${shape}`, canary(shape, "release dockerUsername")),
+            secret(`release-docker-password-${shape}`, canary(shape, "release dockerPassword")),
+            dag.host().directory(repo),
+            undefined,
+            undefined,
+            undefined,
+            true,
+          ),
+        );
+        expect(result.failed).toBe(true);
+      }
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the search: zero hits of any canary", () => {
+  it("in returned strings, error messages and everything printed", () => {
+    expect(canaries.length).toBeGreaterThanOrEqual(30);
+    expect(outputs.length).toBeGreaterThanOrEqual(12);
+    const hits = [
+      ...outputs.flatMap((o) => hitsIn(o.text, `${o.call} ${o.failed ? "error" : "result"}`)),
+      ...hitsIn(printed.join("\n"), "console output"),
+    ];
+    expect(hits).toEqual([]);
+  });
+
+  it("in what the Slack stand-in received (the summaries; the URL path is the secret itself)", () => {
+    expect(recorder.requests.length).toBeGreaterThan(0);
+    const hits = recorder.requests.flatMap((r, i) => hitsIn(r.body, `Slack request ${i} body`));
+    expect(hits).toEqual([]);
+  });
+
+  it("in every layer and the config of every image pushed to the local registry (docker save)", async () => {
+    if (rigTrivyDb()) expect(pushedImages.size).toBeGreaterThan(0);
+    const hits: string[] = [];
+    for (const reference of pushedImages) {
+      expect(reference.startsWith(`${LOCAL_REGISTRY}/`)).toBe(true);
+      const dir = mkdtempSync(join(tmpdir(), "leak-suite-image-"));
+      try {
+        await docker(["pull", "--quiet", reference]);
+        await docker(["save", "--output", join(dir, "image.tar"), reference]);
+        execFileSync("tar", ["-xf", join(dir, "image.tar"), "-C", dir]);
+        const files = filesUnder(dir).filter((f) => !f.endsWith("/image.tar"));
+        expect(files.some((f) => f.endsWith("layer.tar"))).toBe(true);
+        for (const file of files) hits.push(...hitsIn(readFileSync(file), `${reference} ${file.slice(dir.length)}`));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+    expect(hits).toEqual([]);
+  });
+
+  it("in the engine's output log of this session and every file under reports/e2e", async () => {
+    // Closed first so the engine's log is complete on disk.
+    await session?.close();
+    session = undefined;
+    const log = join(E2E_REPORTS, "engine-secrets.log");
+    expect(statSync(log).size).toBeGreaterThan(0);
+    const hits = filesUnder(E2E_REPORTS).flatMap((file) => hitsIn(readFileSync(file), file));
+    expect(hits).toEqual([]);
+  });
+});

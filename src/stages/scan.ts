@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+
 import { CacheSharingMode, type Container, dag, type Directory, ReturnType } from "@dagger.io/dagger";
 
 import type { PipelineSettings } from "../core/settings.js";
@@ -16,9 +18,18 @@ function trivy(settings: PipelineSettings): Container {
   return dag
     .container()
     .from(settings.images.trivy)
-    .withMountedCache(CACHE_DIR, dag.cacheVolume("faultmaven-trivy"), { sharing: CacheSharingMode.Locked })
+    .withMountedCache(CACHE_DIR, dag.cacheVolume(trivyCacheName(settings)), { sharing: CacheSharingMode.Locked })
     .withEnvVariable("TRIVY_NO_PROGRESS", "true")
     .withExec(["mkdir", "-p", OUT]);
+}
+
+/**
+ * Trivy does not record where its cached DB came from, so one volume per DB repository: a DB from
+ * a mirror must never answer a scan that asked for Trivy's default DB, or the reverse.
+ */
+function trivyCacheName(settings: PipelineSettings): string {
+  if (!settings.trivyDbRepository) return "faultmaven-trivy";
+  return `faultmaven-trivy-${createHash("sha256").update(settings.trivyDbRepository).digest("hex").slice(0, 12)}`;
 }
 
 /**

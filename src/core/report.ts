@@ -53,9 +53,12 @@ export function summaryTable(report: RunReport): string {
     const firstLine = (s.summary.split("\n")[0] ?? "").replace(/\|/g, "\\|");
     return `| ${s.name} | ${status} | ${seconds(s.durationMs)} | ${firstLine} |`;
   });
+  const skipped = report.stages.filter((s) => s.status === "skipped").length;
+  const ran = report.stages.length - skipped;
+  const skippedNote = skipped > 0 ? ` (${skipped} skipped)` : "";
   const verdict = report.ok
-    ? `All ${report.stages.length} stages passed in ${seconds(report.totalMs)}.`
-    : `${report.failed.length} of ${report.stages.length} stages failed: ${report.failed.join(", ")}.`;
+    ? `All ${ran} stages that ran passed in ${seconds(report.totalMs)}${skippedNote}.`
+    : `${report.failed.length} of ${ran} stages failed: ${report.failed.join(", ")}${skippedNote}.`;
   return ["| stage | status | duration | summary |", "|---|---|---|---|", ...rows, "", verdict].join("\n");
 }
 

@@ -69,7 +69,7 @@ describe("aggregate, summaryTable and assertRunPassed", () => {
       "| scan | ❌ failed | 0.3 s | source scan: the scanner failed |",
       "| scan-image | ⏭️ skipped | 0.0 s | not run: build failed |",
       "",
-      "2 of 4 stages failed: test, scan.",
+      "2 of 3 stages failed: test, scan (1 skipped).",
     ]);
   });
 
@@ -86,5 +86,13 @@ describe("aggregate, summaryTable and assertRunPassed", () => {
       expect((error as StageFailedError).failures).toEqual(["test", "scan"]);
     }
     expect(() => assertRunPassed(aggregate([passed], 1))).not.toThrow();
+  });
+});
+
+describe("summaryTable verdict", () => {
+  it("counts only the stages that ran as passed, and says how many were skipped", () => {
+    const passed = { name: "lint", status: "passed" as const, durationMs: 1000, summary: "ok" };
+    const table = summaryTable(aggregate([passed, skippedStage("codecov", "no Codecov token given")], 2000));
+    expect(table.split("\n").pop()).toBe("All 1 stages that ran passed in 2.0 s (1 skipped).");
   });
 });

@@ -39,6 +39,11 @@ ENGINE_IMAGE="faultmaven-rig/dagger-engine:$DAGGER_VERSION"
 
 mkdir -p "$RIG_CACHE/run" "$LOG_DIR"
 
+# Go lives in /usr/local/go on this kind of machine; CI's PATH may not name it.
+if ! command -v go >/dev/null && [[ -x /usr/local/go/bin/go ]]; then
+  PATH="$PATH:/usr/local/go/bin"
+fi
+
 # step NAME CMD...: runs CMD with errexit in force and prints how long it took.
 # (Not `if CMD`: bash ignores errexit inside a tested command.) A failure is
 # reported by the EXIT trap with the step's name.

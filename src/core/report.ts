@@ -1,4 +1,5 @@
 import { StageFailedError } from "./errors.js";
+import { indent, tail } from "./output.js";
 
 /** "skipped": the stage could not run because one it depends on failed (that one is the failure). */
 export type StageStatus = "passed" | "failed" | "skipped";
@@ -76,7 +77,25 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
-function errorText(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
+/** Fields the Dagger SDK's exec and request errors carry (read by shape: this file imports no Dagger). */
+interface ToolError extends Error {
+  cmd?: string[];
+  exitCode?: number;
+  stdout?: string;
+  stderr?: string;
+}
+
+/**
+ * One readable failure: a failed command with its exit code and output tail, or the error's message
+ * with the first line of its cause (an engine's "API Error" alone says nothing).
+ */
+export function errorText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const e = error as ToolError;
+  if (Array.isArray(e.cmd)) {
+    const output = [e.stderr, e.stdout].filter((o) => o && o.trim()).join("\n");
+    return `\`${e.cmd.join(" ")}\` exited ${e.exitCode ?? "?"}${output ? `\n${indent(tail(output))}` : ""}`;
+  }
+  const cause = e.cause instanceof Error ? (e.cause.message.split("\n")[0] ?? "").slice(0, 300) : "";
+  return cause && !e.message.includes(cause) ? `${e.message}: ${cause}` : e.message;
 }

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 
 import { StageFailedError } from "../../../src/core/errors.js";
-import { aggregate, assertRunPassed, runStage, skippedStage, summaryTable } from "../../../src/core/report.js";
+import {
+  aggregate,
+  assertRunPassed,
+  errorText,
+  runStage,
+  skippedStage,
+  summaryTable,
+} from "../../../src/core/report.js";
 
 /** A clock that advances by the given steps, one per call. */
 function clock(...times: number[]): () => number {
@@ -94,5 +101,26 @@ describe("summaryTable verdict", () => {
     const passed = { name: "lint", status: "passed" as const, durationMs: 1000, summary: "ok" };
     const table = summaryTable(aggregate([passed, skippedStage("codecov", "no Codecov token given")], 2000));
     expect(table.split("\n").pop()).toBe("All 1 stages that ran passed in 2.0 s (1 skipped).");
+  });
+});
+
+describe("errorText", () => {
+  it("shows a failed command with its exit code and output tail", () => {
+    const exec = Object.assign(new Error("exit code: 2"), {
+      cmd: ["pip", "install", "-r", "requirements-dev.txt"],
+      exitCode: 2,
+      stdout: "",
+      stderr: "ERROR: No matching distribution found for fastapi==99.0",
+    });
+    expect(errorText(exec)).toBe(
+      "`pip install -r requirements-dev.txt` exited 2\n    ERROR: No matching distribution found for fastapi==99.0",
+    );
+  });
+
+  it("adds the first line of the cause to a vague message", () => {
+    const error = new Error("API Error", { cause: new Error("engine unreachable: dial-stdio exited 1\nmore") });
+    expect(errorText(error)).toBe("API Error: engine unreachable: dial-stdio exited 1");
+    expect(errorText(new Error("plain"))).toBe("plain");
+    expect(errorText("text")).toBe("text");
   });
 });

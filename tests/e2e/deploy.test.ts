@@ -23,6 +23,8 @@ import {
   rigTrivyDb,
   runServiceImage,
   seedStaging,
+  startLoopbackDatabases,
+  type LoopbackDatabases,
   stagingServiceNow,
   startPrivateMoto,
   type PrivateMoto,
@@ -35,17 +37,20 @@ import type { DeployReport } from "../../src/core/deploy/report.js";
 
 let session: EngineSession;
 let moto: PrivateMoto;
+let databases: LoopbackDatabases;
 let seeded: SeededStaging;
 const running: RunningService[] = [];
 
 beforeAll(async () => {
   session = await openSession("deploy");
   moto = await startPrivateMoto();
+  databases = await startLoopbackDatabases();
   seeded = await seedStaging(moto);
 });
 afterAll(async () => {
   for (const service of running) await service.stop();
   await moto?.stop();
+  await databases?.stop();
   await session?.close();
 });
 
@@ -58,7 +63,7 @@ async function publishAndRun(dir: string, gitSha: string): Promise<{ reference: 
     awsEndpointUrl: moto.endpoint,
     registry: LOCAL_REGISTRY,
   });
-  const service = await runServiceImage(reference);
+  const service = await runServiceImage(reference, databases);
   running.push(service);
   return { reference, service };
 }
@@ -83,6 +88,8 @@ describe.skipIf(!rigTrivyDb())("deploy to staging (moto) with the local registry
   it("deploys the image it publishes by digest, migrates, rolls out and smoke-checks it: succeeded", async () => {
     const gitSha = randomSha();
     const { reference, service } = await publishAndRun(BUNDLED_SERVICE, gitSha);
+    // The smoke target really is ready (its Postgres and Redis answer) before deploy judges it.
+    expect((await fetch(`${service.url}/ready`)).status).toBe(200);
 
     const started = Date.now();
     const report = JSON.parse(
@@ -108,12 +115,13 @@ describe.skipIf(!rigTrivyDb())("deploy to staging (moto) with the local registry
     expect(report.rollback.taken).toBe(false);
     expect(report.warnings).toEqual(expect.arrayContaining([expect.stringContaining(`pushed to ${LOCAL_REGISTRY}/`)]));
 
-    // End state in moto: the service runs the new revision, whose container names the image by digest.
+    // End state in moto: the service runs the new revision, whose container names the image by digest. (moto
+    // keeps the PRIMARY deployment's own taskDefinition field at the first revision, so the service's is the truth.)
     const now = await stagingServiceNow(moto);
     expect(now.service?.taskDefinition).toBe(report.taskDefinition.new);
-    expect(now.service?.deployments?.find((d) => d.status === "PRIMARY")?.taskDefinition).toBe(
-      report.taskDefinition.new,
-    );
+    expect(now.service?.deployments?.filter((d) => d.status === "PRIMARY").map((d) => d.rolloutState)).toEqual([
+      "COMPLETED",
+    ]);
     const container = now.definition?.containerDefinitions?.[0];
     expect(container?.image).toBe(reference);
     expect(container?.image).toMatch(/@sha256:[0-9a-f]{64}$/);
@@ -153,9 +161,11 @@ describe.skipIf(!rigTrivyDb())("deploy to staging (moto) with the local registry
     expect(report.smoke.find((s) => s.name === "health")?.passed).toBe(true);
     expect(report.rollback).toMatchObject({ taken: true, toTaskDefinition: servingBefore, succeeded: true });
 
-    // End state in moto: the revision that served before is PRIMARY again.
+    // End state in moto: the service is back on the revision that served before, its deployment PRIMARY and done.
     const after = await stagingServiceNow(moto);
     expect(after.service?.taskDefinition).toBe(servingBefore);
-    expect(after.service?.deployments?.find((d) => d.status === "PRIMARY")?.taskDefinition).toBe(servingBefore);
+    expect(after.service?.deployments?.filter((d) => d.status === "PRIMARY").map((d) => d.rolloutState)).toEqual([
+      "COMPLETED",
+    ]);
   });
 });

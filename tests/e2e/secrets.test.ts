@@ -34,6 +34,8 @@ import {
   rigTrivyDb,
   runServiceImage,
   seedStaging,
+  startLoopbackDatabases,
+  type LoopbackDatabases,
   startPrivateMoto,
   startRecorder,
   type PrivateMoto,
@@ -126,6 +128,7 @@ function secret(name: string, value: string): Secret {
 
 let session: EngineSession | undefined;
 let moto: PrivateMoto;
+let databases: LoopbackDatabases;
 let recorder: Awaited<ReturnType<typeof startRecorder>>;
 let smokeTarget: RunningService | undefined;
 const gitSha = randomSha();
@@ -140,6 +143,7 @@ beforeAll(async () => {
   }
   session = await openSession("secrets");
   moto = await startPrivateMoto();
+  databases = await startLoopbackDatabases();
   await seedStaging(moto);
   recorder = await startRecorder();
 });
@@ -148,6 +152,7 @@ afterAll(async () => {
   await smokeTarget?.stop();
   await recorder?.close();
   await moto?.stop();
+  await databases?.stop();
   await session?.close();
 });
 
@@ -169,7 +174,7 @@ describe("canary secrets through every Secret argument", () => {
     if (rigTrivyDb()) {
       expect(result.failed, result.text).toBe(false);
       pushedImages.add(result.text);
-      smokeTarget = await runServiceImage(result.text);
+      smokeTarget = await runServiceImage(result.text, databases);
     } else {
       expect(result.text).toMatch(/the scanner failed/);
     }

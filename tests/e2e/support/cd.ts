@@ -256,13 +256,36 @@ export async function pulledRepoDigest(reference: string): Promise<string> {
   return (await docker(["inspect", "--format", "{{index .RepoDigests 0}}", reference])).trim();
 }
 
-/** The loopback Postgres and Redis of scripts/setup/postgres-redis.sh (its defaults unless DATABASE_URL/REDIS_URL). */
-export function loopbackDatabases(): { databaseUrl: string; redisUrl: string } {
+/** Postgres and Redis on loopback for the containers these tests run. */
+export interface LoopbackDatabases {
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  stop(): Promise<void>;
+}
+
+/** Ports of the CD e2e tests' own pair, apart from the pair other suites start and stop on 55432/56379. */
+const E2E_PG_PORT = "55442";
+const E2E_REDIS_PORT = "56389";
+
+/**
+ * Starts (idempotently) a Postgres 15 + Redis 7 pair with scripts/setup/postgres-redis.sh on ports of their own,
+ * so other suites stopping the default pair cannot take the smoke target's databases away mid-test.
+ */
+export async function startLoopbackDatabases(): Promise<LoopbackDatabases> {
+  const script = join(ROOT, "scripts", "setup", "postgres-redis.sh");
+  const env = { ...process.env, PG_PORT: E2E_PG_PORT, REDIS_PORT: E2E_REDIS_PORT };
+  const { stdout } = await run("bash", [script, "start"], { env, timeout: 180_000 });
+  const value = (key: string) => {
+    const found = new RegExp(`^${key}=(.+)$`, "m").exec(stdout)?.[1];
+    if (!found) throw new Error(`postgres-redis.sh start printed no ${key}: ${stdout.slice(0, 300)}`);
+    return found.trim();
+  };
   return {
-    databaseUrl:
-      process.env.DATABASE_URL ??
-      `postgresql://auth_test:auth_test@127.0.0.1:${process.env.PG_PORT ?? "55432"}/auth_test`,
-    redisUrl: process.env.REDIS_URL ?? `redis://127.0.0.1:${process.env.REDIS_PORT ?? "56379"}/0`,
+    databaseUrl: value("DATABASE_URL"),
+    redisUrl: value("REDIS_URL"),
+    async stop() {
+      await run("bash", [script, "stop"], { env, timeout: 60_000 });
+    },
   };
 }
 
@@ -277,11 +300,15 @@ export interface RunningService {
 /**
  * `docker run`s the image by reference in the host's network namespace, uvicorn bound to 127.0.0.1:<free port>,
  * with the loopback Postgres/Redis and a random JWT secret, and waits until /health answers.
+ * @param databases Where the service's DATABASE_URL and REDIS_URL point (from {@link startLoopbackDatabases}).
  */
-export async function runServiceImage(reference: string): Promise<RunningService> {
+export async function runServiceImage(
+  reference: string,
+  databases: Pick<LoopbackDatabases, "databaseUrl" | "redisUrl">,
+): Promise<RunningService> {
   const port = await freePort();
   const name = `fm-e2e-${randomBytes(4).toString("hex")}`;
-  const { databaseUrl, redisUrl } = loopbackDatabases();
+  const { databaseUrl, redisUrl } = databases;
   await docker([
     "run",
     "--detach",

@@ -529,3 +529,17 @@ export function reportInError(error: Error): DeployReport {
     throw new Error(`the error carries no JSON report: ${error.message.slice(0, 500)}`, { cause });
   }
 }
+
+/**
+ * The engine container's own log (stdout and stderr) since `since`: the engine's output of every session in that
+ * window (the session CLI's LogOutput only carries its connection lines).
+ */
+export async function engineContainerLog(since: Date): Promise<string> {
+  const runner = process.env._EXPERIMENTAL_DAGGER_RUNNER_HOST ?? "";
+  const container = /^docker-container:\/\/(.+)$/.exec(runner)?.[1];
+  if (!container) throw new Error(`_EXPERIMENTAL_DAGGER_RUNNER_HOST=${runner} names no docker container engine`);
+  const { stdout, stderr } = await run("docker", ["logs", "--since", since.toISOString(), container], {
+    maxBuffer: 512 * 1024 * 1024,
+  });
+  return `${stdout}${stderr}`;
+}

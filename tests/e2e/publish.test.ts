@@ -6,9 +6,8 @@
  * The image scan needs Trivy's vulnerability DB. The real one is unreachable here, so publish uses the rig's DB
  * stand-in (images.json `trivyDb`: a DB with no advisories); the test is skipped when the rig has none.
  *
- * No "publish without a DB refuses" test here: the engine keeps Trivy's cache in the shared cache volume
- * `faultmaven-trivy`, so once any scan has downloaded the stand-in DB (valid for 100 years), later scans without
- * --db-repository use it too, and the refusal cannot be reproduced on demand on a shared engine.
+ * Without a reachable DB, publish must refuse ("the scanner failed") and push nothing: the second test proves it on
+ * every run (the scan stage keeps one Trivy cache per DB repository, so the stand-in's DB never answers it).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -17,6 +16,7 @@ import {
   callPublish,
   cdPipelineFor,
   docker,
+  failureOf,
   LOCAL_REGISTRY,
   pulledRepoDigest,
   randomSha,
@@ -25,7 +25,7 @@ import {
   startPrivateMoto,
   type PrivateMoto,
 } from "./support/cd.js";
-import { BUNDLED_SERVICE } from "./support/pipeline.js";
+import { BUNDLED_SERVICE, pipelineFor } from "./support/pipeline.js";
 import { type EngineSession, openSession } from "./support/session.js";
 
 const REFERENCE = new RegExp(
@@ -86,4 +86,20 @@ describe("publish to the local registry", () => {
       expect(env).toContain(`APP_VERSION=staging-${gitSha}`);
     },
   );
+
+  it("without a reachable vulnerability DB, publish refuses (the scanner failed) and pushes nothing", async () => {
+    const gitSha = randomSha();
+    const error = await failureOf(() =>
+      callPublish(pipelineFor(BUNDLED_SERVICE), {
+        env: "staging",
+        gitSha,
+        ...awsKeySecrets(`publish-nodb-${gitSha}`, { id: "testing", secret: "testing" }),
+        awsEndpointUrl: moto.endpoint,
+        registry: LOCAL_REGISTRY,
+      }),
+    );
+    expect(error.message).toMatch(/the scanner failed, so there is no verdict/);
+    expect(error.message).toMatch(/mirror\.gcr\.io|trivy-db/);
+    expect(await registryTagDigest(`staging-${gitSha}`)).toBeUndefined();
+  });
 });

@@ -6,6 +6,8 @@
  *   2. ci vs its stages run one after another (lint, test, scan, build, scan-image);
  *   3. ci vs the spec's "Running CI Locally" commands as one plain script in a fresh Python
  *      container (no cache volume, sequential; Postgres and Redis as services): the obvious peer.
+ *      The peer only lints and tests; ci also scans the source, builds and checks the image and
+ *      scans it, so this ratio overstates ci's cost for the same work.
  *
  * Usage: eval "$(tests/e2e/rig/env.sh)" && npx tsx scripts/bench-ci.ts
  */
@@ -25,9 +27,9 @@ async function timed<T>(label: string, run: () => Promise<T>): Promise<number> {
   return seconds;
 }
 
-/** A copy of the service whose one source file differs from every earlier run. */
+/** A copy of the service with one source file that differs from every earlier run (and passes every linter). */
 function changedCopy(): string {
-  return brokenCopy({ "enterprise/main.py": (old) => `${old}\n# benchmark edit ${Date.now()}\n` });
+  return brokenCopy({ "enterprise/bench_marker.py": `"""Benchmark run ${Date.now()}."""\n` });
 }
 
 /** The spec's "Running CI Locally" lint + test commands, verbatim, in one fresh container. */
@@ -71,7 +73,9 @@ async function specScript(): Promise<void> {
 
 await connection(
   async () => {
-    const ci = (dir: string) => pipelineFor(dir).ci("bench", false);
+    // Trivy reads the rig's DB stand-in, so the scans run as they would against a mirror.
+    const pipeline = (dir: string) => pipelineFor(dir, { trivyDbRepository: rigImages().trivyDb });
+    const ci = (dir: string) => pipeline(dir).ci("bench", false);
     await dag.engine().localCache().prune();
     const cold = await timed("ci, cold (engine cache pruned)", () => ci(BUNDLED_SERVICE));
     const warm = await timed("ci, warm (nothing changed)", () => ci(BUNDLED_SERVICE));
@@ -79,7 +83,7 @@ await connection(
 
     const sequentialDir = changedCopy();
     const sequential = await timed("stages one after another, one file changed", async () => {
-      const p = pipelineFor(sequentialDir);
+      const p = pipeline(sequentialDir);
       await p.lint(false);
       await p.test(false);
       await p.scan(false);

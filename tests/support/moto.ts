@@ -44,19 +44,42 @@ export function motoClients(): Promise<AwsClients> {
 }
 
 /** One value from moto's EC2 query API (default VPC subnets and security group, needed for awsvpc tasks). */
-async function ec2Value(action: string, tag: string): Promise<string> {
-  const response = await fetch(`${MOTO_ENDPOINT}/`, {
+export async function ec2Value(endpoint: string, region: string, action: string, tag: string): Promise<string> {
+  const response = await fetch(`${endpoint}/`, {
     method: "POST",
     headers: {
       "content-type": "application/x-www-form-urlencoded",
       // moto routes by the credential scope's service name and does not verify the signature.
-      authorization: `AWS4-HMAC-SHA256 Credential=testing/20260101/${MOTO_REGION}/ec2/aws4_request, SignedHeaders=host, Signature=0`,
+      authorization: `AWS4-HMAC-SHA256 Credential=testing/20260101/${region}/ec2/aws4_request, SignedHeaders=host, Signature=0`,
     },
     body: `Action=${action}&Version=2016-11-15`,
   });
   const value = new RegExp(`<${tag}>([^<]+)</${tag}>`).exec(await response.text())?.[1];
   if (!value) throw new Error(`moto EC2 ${action} returned no ${tag}`);
   return value;
+}
+
+/**
+ * An image manifest that no other call returns: moto derives the image digest from the layer digests, so a
+ * random layer makes each pushed image distinct.
+ */
+export function uniqueImageManifest(): string {
+  return JSON.stringify({
+    schemaVersion: 2,
+    mediaType: "application/vnd.docker.distribution.manifest.v2+json",
+    config: {
+      mediaType: "application/vnd.docker.container.image.v1+json",
+      size: 100,
+      digest: `sha256:${randomBytes(32).toString("hex")}`,
+    },
+    layers: [
+      {
+        mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip",
+        size: 32,
+        digest: `sha256:${randomBytes(32).toString("hex")}`,
+      },
+    ],
+  });
 }
 
 /** What `seedEnvironment` created. */
@@ -99,26 +122,8 @@ export async function seedEnvironment(options: SeedOptions = {}): Promise<Seeded
   const repository = `fm-auth-service-${id}`;
   const repo = await clients.ecr.send(new CreateRepositoryCommand({ repositoryName: repository }));
   const repositoryUri = repo.repository?.repositoryUri as string;
-  let counter = 0;
   const pushImage = async (tag?: string) => {
-    counter += 1;
-    const manifest = JSON.stringify({
-      schemaVersion: 2,
-      mediaType: "application/vnd.docker.distribution.manifest.v2+json",
-      config: {
-        mediaType: "application/vnd.docker.container.image.v1+json",
-        size: 100 + counter,
-        digest: `sha256:${randomBytes(32).toString("hex")}`,
-      },
-      // moto derives the image digest from the layer digests: a random layer makes each image distinct.
-      layers: [
-        {
-          mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip",
-          size: 32,
-          digest: `sha256:${randomBytes(32).toString("hex")}`,
-        },
-      ],
-    });
+    const manifest = uniqueImageManifest();
     const out = await clients.ecr.send(
       new PutImageCommand({ repositoryName: repository, imageManifest: manifest, ...(tag ? { imageTag: tag } : {}) }),
     );
@@ -151,8 +156,8 @@ export async function seedEnvironment(options: SeedOptions = {}): Promise<Seeded
   );
   const taskDefinitionArn = td.taskDefinition?.taskDefinitionArn as string;
   if (!options.withoutService) {
-    const subnet = await ec2Value("DescribeSubnets", "subnetId");
-    const group = await ec2Value("DescribeSecurityGroups", "groupId");
+    const subnet = await ec2Value(MOTO_ENDPOINT, MOTO_REGION, "DescribeSubnets", "subnetId");
+    const group = await ec2Value(MOTO_ENDPOINT, MOTO_REGION, "DescribeSecurityGroups", "groupId");
     await clients.ecs.send(
       new CreateServiceCommand({
         cluster,

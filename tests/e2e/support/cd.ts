@@ -29,6 +29,7 @@ import { dag, type Secret } from "@dagger.io/dagger";
 import { createAwsClients, destroyAwsClients, type AwsClients } from "../../../src/core/aws/clients.js";
 import type { DeployReport } from "../../../src/core/deploy/report.js";
 import type { FaultmavenAuthPipeline } from "../../../src/index.js";
+import { ec2Value, uniqueImageManifest } from "../../support/moto.js";
 import { pipelineFor } from "./pipeline.js";
 import { ROOT, rigImages } from "./session.js";
 
@@ -123,22 +124,6 @@ export async function startPrivateMoto(): Promise<PrivateMoto> {
   };
 }
 
-/** One value from moto's EC2 query API (the default VPC's subnet and security group, for awsvpc services). */
-async function ec2Value(endpoint: string, region: string, action: string, tag: string): Promise<string> {
-  const response = await fetch(`${endpoint}/`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      // moto routes by the credential scope's service name and does not verify the signature.
-      authorization: `AWS4-HMAC-SHA256 Credential=testing/20260101/${region}/ec2/aws4_request, SignedHeaders=host, Signature=0`,
-    },
-    body: `Action=${action}&Version=2016-11-15`,
-  });
-  const value = new RegExp(`<${tag}>([^<]+)</${tag}>`).exec(await response.text())?.[1];
-  if (!value) throw new Error(`moto EC2 ${action} returned no ${tag}`);
-  return value;
-}
-
 /** What {@link seedStaging} created. */
 export interface SeededStaging {
   /** The first revision the service runs (the rollback target of the first deploy). */
@@ -156,22 +141,7 @@ export async function seedStaging(moto: PrivateMoto): Promise<SeededStaging> {
   try {
     const repo = await clients.ecr.send(new CreateRepositoryCommand({ repositoryName: STAGING.ecrRepository }));
     const repositoryUri = repo.repository?.repositoryUri as string;
-    const manifest = JSON.stringify({
-      schemaVersion: 2,
-      mediaType: "application/vnd.docker.distribution.manifest.v2+json",
-      config: {
-        mediaType: "application/vnd.docker.container.image.v1+json",
-        size: 100,
-        digest: `sha256:${randomBytes(32).toString("hex")}`,
-      },
-      layers: [
-        {
-          mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip",
-          size: 32,
-          digest: `sha256:${randomBytes(32).toString("hex")}`,
-        },
-      ],
-    });
+    const manifest = uniqueImageManifest();
     const pushed = await clients.ecr.send(
       new PutImageCommand({ repositoryName: STAGING.ecrRepository, imageManifest: manifest, imageTag: "initial" }),
     );

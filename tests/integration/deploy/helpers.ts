@@ -1,10 +1,9 @@
 /** Shared setup of the deploy integration tests: a seeded moto environment, a real publish into moto's ECR, fast waits. */
 import { PutImageCommand } from "@aws-sdk/client-ecr";
-import { randomBytes } from "node:crypto";
 import type { AwsClients } from "../../../src/core/aws/clients.js";
 import type { DeployOptions } from "../../../src/core/deploy/deploy.js";
 import type { PublishImage } from "../../../src/core/deploy/image.js";
-import { motoClients, type Seeded } from "../../support/moto.js";
+import { motoClients, type Seeded, uniqueImageManifest } from "../../support/moto.js";
 
 /** Fast poll pacing so waits take milliseconds, not minutes (the schedule's shape is what is tested). */
 export const FAST = {
@@ -23,23 +22,7 @@ export function publishIntoMoto(seed: Seeded, pushed: { digests: string[]; login
     if (!target.login.registry || !target.login.password) throw new Error("publish got no ECR login");
     pushed.logins += 1;
     const clients = await motoClients();
-    const manifest = JSON.stringify({
-      schemaVersion: 2,
-      mediaType: "application/vnd.docker.distribution.manifest.v2+json",
-      config: {
-        mediaType: "application/vnd.docker.container.image.v1+json",
-        size: 7,
-        digest: `sha256:${randomBytes(32).toString("hex")}`,
-      },
-      // moto derives the image digest from the layer digests: a random layer makes each image distinct.
-      layers: [
-        {
-          mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip",
-          size: 32,
-          digest: `sha256:${randomBytes(32).toString("hex")}`,
-        },
-      ],
-    });
+    const manifest = uniqueImageManifest();
     let digest = "";
     for (const tag of target.tags) {
       const out = await clients.ecr.send(

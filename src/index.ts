@@ -279,7 +279,7 @@ export class FaultmavenAuthPipeline {
    * @param awsSessionToken AWS session token, for temporary keys.
    * @param awsRoleArn Role to assume with a GitHub OIDC token (no long-lived keys).
    * @param awsWebIdentityToken The GitHub OIDC token for awsRoleArn.
-   * @param awsEndpointUrl Endpoint for every AWS client (e.g. moto). Default: AWS_ENDPOINT_URL of the caller, else AWS.
+   * @param awsEndpointUrl Endpoint for every AWS client (e.g. moto). Default: AWS's own (no environment variable is read).
    * @param registry Push to this registry without auth instead of ECR (e.g. 127.0.0.1:5000). Default: ECR.
    */
   @func({ cache: "never" })
@@ -328,7 +328,7 @@ export class FaultmavenAuthPipeline {
    * @param awsSessionToken AWS session token, for temporary keys.
    * @param awsRoleArn Role to assume with a GitHub OIDC token (no long-lived keys).
    * @param awsWebIdentityToken The GitHub OIDC token for awsRoleArn.
-   * @param awsEndpointUrl Endpoint for every AWS client (e.g. moto). Default: AWS_ENDPOINT_URL of the caller, else AWS.
+   * @param awsEndpointUrl Endpoint for every AWS client (e.g. moto). Default: AWS's own (no environment variable is read).
    * @param slackWebhook Slack incoming-webhook URL; one summary per deploy. Default: no notification.
    * @param smokeUrl Base URL for the smoke checks. Default: the environment's public URL.
    * @param rolloutTimeoutSeconds Longest wait for the rollout (and a rollback) to be steady. Default: 900.
@@ -401,7 +401,7 @@ export class FaultmavenAuthPipeline {
    * @param awsSessionToken AWS session token, for temporary keys.
    * @param awsRoleArn Role to assume with a GitHub OIDC token.
    * @param awsWebIdentityToken The GitHub OIDC token for awsRoleArn.
-   * @param awsEndpointUrl Endpoint for every AWS client (e.g. moto). Default: AWS_ENDPOINT_URL of the caller, else AWS.
+   * @param awsEndpointUrl Endpoint for every AWS client (e.g. moto). Default: AWS's own (no environment variable is read).
    */
   @func({ cache: "never" })
   async plan(
@@ -442,7 +442,7 @@ export class FaultmavenAuthPipeline {
    * @param awsSessionToken AWS session token, for temporary keys.
    * @param awsRoleArn Role to assume with a GitHub OIDC token.
    * @param awsWebIdentityToken The GitHub OIDC token for awsRoleArn.
-   * @param awsEndpointUrl Endpoint for every AWS client (e.g. moto). Default: AWS_ENDPOINT_URL of the caller, else AWS.
+   * @param awsEndpointUrl Endpoint for every AWS client (e.g. moto). Default: AWS's own (no environment variable is read).
    * @param slackWebhook Slack incoming-webhook URL. Default: no notification.
    * @param smokeUrl Base URL for the smoke checks. Default: the environment's public URL.
    * @param timeoutSeconds Longest wait for the rollback to be steady. Default: 900.
@@ -486,7 +486,7 @@ export class FaultmavenAuthPipeline {
    * @param awsSessionToken AWS session token, for temporary keys.
    * @param awsRoleArn Role to assume with a GitHub OIDC token.
    * @param awsWebIdentityToken The GitHub OIDC token for awsRoleArn.
-   * @param awsEndpointUrl Endpoint for every AWS client (e.g. moto). Default: AWS_ENDPOINT_URL of the caller, else AWS.
+   * @param awsEndpointUrl Endpoint for every AWS client (e.g. moto). Default: AWS's own (no environment variable is read).
    * @param timeoutSeconds Longest wait for the task to stop. Default: 900.
    */
   @func({ cache: "never" })

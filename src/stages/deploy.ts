@@ -40,7 +40,7 @@ export interface AwsArgs {
   /** Role to assume with a GitHub OIDC token (instead of keys). */
   readonly awsRoleArn?: string;
   readonly awsWebIdentityToken?: Secret;
-  /** Endpoint for every AWS client (moto in tests). @default AWS_ENDPOINT_URL of the calling process, else AWS */
+  /** Endpoint for every AWS client (moto in tests). @default AWS (never read from the environment) */
   readonly awsEndpointUrl?: string;
 }
 
@@ -90,7 +90,8 @@ export async function credentialsFromSecrets(args: AwsArgs): Promise<AwsCredenti
 async function access(args: AwsArgs) {
   const environment = await environmentNamed(args.env);
   const credentials = await credentialsFromSecrets(args);
-  const endpoint = args.awsEndpointUrl ?? process.env.AWS_ENDPOINT_URL;
+  // Only the argument: under `dagger call` this process's environment is the runtime container's, not the caller's.
+  const endpoint = args.awsEndpointUrl;
   return {
     environment,
     ...(credentials ? { credentials } : {}),

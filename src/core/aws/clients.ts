@@ -60,7 +60,7 @@ export function validateEndpoint(endpoint: string | undefined): string | undefin
   if (endpoint === undefined || endpoint === "") return undefined;
   if (!/^https?:\/\/[^\s/]+\/?$/.test(endpoint)) {
     throw new SettingsError(
-      `AWS endpoint ${JSON.stringify(endpoint.slice(0, 100))} is not http(s)://host[:port]: fix --aws-endpoint-url or AWS_ENDPOINT_URL`,
+      `AWS endpoint ${JSON.stringify(endpoint.slice(0, 100))} is not http(s)://host[:port]: fix --aws-endpoint-url`,
     );
   }
   return endpoint.replace(/\/$/, "");
@@ -78,7 +78,8 @@ export async function createAwsClients(options: AwsClientOptions): Promise<AwsCl
   const base = {
     region: options.region,
     maxAttempts: options.maxAttempts ?? 3,
-    ...(endpoint ? { endpoint } : {}),
+    // The endpoint is the caller's argument or AWS's own, never AWS_ENDPOINT_URL of whatever process runs this.
+    ...(endpoint ? { endpoint } : { ignoreConfiguredEndpointUrls: true }),
   };
   let keys: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   if (credentials.kind === "static") {

@@ -43,6 +43,7 @@ export class FaultmavenAuthPipeline {
   redisImage?: string;
   trivyImage?: string;
   trivyDbRepository?: string;
+  gitImage?: string;
 
   /**
    * Settings come from these arguments, else from the service's own `[tool.faultmaven-pipeline]`
@@ -61,6 +62,7 @@ export class FaultmavenAuthPipeline {
    * @param redisImage Redis image of the test service. Default: redis:7-alpine pinned by digest.
    * @param trivyImage Trivy scanner image. Default: aquasec/trivy pinned by digest.
    * @param trivyDbRepository OCI repository of Trivy's vulnerability DB, for a mirror (air-gapped runners). Default: Trivy's own.
+   * @param gitImage Image with git that reads the release repository's tags and history. Default: alpine/git pinned by digest.
    */
   constructor(
     @argument({ defaultPath: "/examples/auth-service", ignore: [".git", "**/.venv", "**/__pycache__"] })
@@ -76,6 +78,7 @@ export class FaultmavenAuthPipeline {
     redisImage?: string,
     trivyImage?: string,
     trivyDbRepository?: string,
+    gitImage?: string,
   ) {
     this.source = source;
     this.pythonVersion = pythonVersion;
@@ -89,6 +92,7 @@ export class FaultmavenAuthPipeline {
     this.redisImage = redisImage;
     this.trivyImage = trivyImage;
     this.trivyDbRepository = trivyDbRepository;
+    this.gitImage = gitImage;
   }
 
   /**
@@ -250,9 +254,11 @@ export class FaultmavenAuthPipeline {
     dryRun = false,
   ): Promise<string> {
     const buildImage = () => this.build(version.replace(/^v/, ""));
+    const { images } = await this.settings([]);
     const report = await releaseStage({
       version,
       repo,
+      gitImage: images.git,
       buildImage,
       githubToken,
       dockerUsername,
@@ -542,6 +548,7 @@ export class FaultmavenAuthPipeline {
       postgresImage: this.postgresImage,
       redisImage: this.redisImage,
       trivyImage: this.trivyImage,
+      gitImage: this.gitImage,
       trivyDbRepository: this.trivyDbRepository,
     };
     return loadSettings(this.source, raw, stages);

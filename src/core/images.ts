@@ -14,6 +14,11 @@ export interface ImageSet {
   redis: string;
   /** Trivy scanner for the filesystem and image scans. */
   trivy: string;
+  /**
+   * git, for `release` to read the repository's tags and history: the module's own process has no git
+   * under `dagger call` (the TypeScript runtime's image carries none).
+   */
+  git: string;
 }
 
 export const DEFAULT_IMAGES: Readonly<ImageSet> = Object.freeze({
@@ -21,6 +26,7 @@ export const DEFAULT_IMAGES: Readonly<ImageSet> = Object.freeze({
   postgres: "postgres:15-alpine@sha256:fe0737ba566a2c5b2a28f34433c0a423261900ec17b9bf7ad115e1aae7e57f1b",
   redis: "redis:7-alpine@sha256:6ab0b6e7381779332f97b8ca76193e45b0756f38d4c0dcda72dbb3c32061ab99",
   trivy: "aquasec/trivy:0.69.3@sha256:bcc376de8d77cfe086a917230e818dc9f8528e3c852f7b1aff648949b6258d1c",
+  git: "alpine/git:v2.47.1@sha256:39ac44ff6c6f659ee55eedd221a6b7e4cdfcf9d17ea2be024f588c3ddcd3ce7d",
 });
 
 /** The Python version the default image carries; another version needs another image. */

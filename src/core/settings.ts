@@ -42,6 +42,7 @@ export interface RawSettings {
   postgresImage?: unknown;
   redisImage?: unknown;
   trivyImage?: unknown;
+  gitImage?: unknown;
   trivyDbRepository?: unknown;
 }
 
@@ -70,6 +71,7 @@ const FLAGS: Record<keyof RawSettings, string> = {
   postgresImage: "--postgres-image",
   redisImage: "--redis-image",
   trivyImage: "--trivy-image",
+  gitImage: "--git-image",
   trivyDbRepository: "--trivy-db-repository",
 };
 
@@ -186,6 +188,7 @@ export function resolveSettings(args: RawSettings, pyproject: RawSettings = {}):
       postgres: image("postgresImage", DEFAULT_IMAGES.postgres),
       redis: image("redisImage", DEFAULT_IMAGES.redis),
       trivy: image("trivyImage", DEFAULT_IMAGES.trivy),
+      git: image("gitImage", DEFAULT_IMAGES.git),
     },
     trivyDbRepository: check(
       pick("trivyDbRepository"),

@@ -1,9 +1,6 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-
 import { type Container, type Directory, ReturnType, type Secret, dag } from "@dagger.io/dagger";
 
+import { DEFAULT_IMAGES } from "../core/images.js";
 import { GitCommandError, type GitRunner } from "../core/release/git.js";
 import { release, type ReleaseReport } from "../core/release/release.js";
 
@@ -29,11 +26,7 @@ export interface ReleaseStageOptions {
   readonly versionFile?: string;
   /** Checks and notes only, no push and no API write. @default false */
   readonly dryRun?: boolean;
-  /**
-   * An image with `git` to read the repository in a container. When unset, the repository is
-   * exported to a temp dir and read with the `git` of the process running the module.
-   * @default undefined
-   */
+  /** An image with `git`: the repository is read by git in a container of it. @default DEFAULT_IMAGES.git */
   readonly gitImage?: string;
   /** GitHub API root (GitHub Enterprise, tests). @default "https://api.github.com" */
   readonly githubApiUrl?: string;
@@ -81,17 +74,10 @@ export async function releaseStage(options: ReleaseStageOptions): Promise<Releas
     ...(options.dryRun ? { dryRun: true } : {}),
   };
 
-  if (options.gitImage) {
-    return release({ ...common, git: containerGit(options.gitImage, options.repo), where: "the release source" });
-  }
-  // Export, then read with the local git: one export instead of one container exec per git command.
-  const dir = await mkdtemp(join(tmpdir(), "release-source-"));
-  try {
-    await options.repo.export(dir);
-    return await release({ ...common, git: dir, where: "the release source" });
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  // git runs in a pinned container, never on the machine running the module: under `dagger call` that is the
+  // TypeScript runtime's container, which has no git.
+  const git = containerGit(options.gitImage ?? DEFAULT_IMAGES.git, options.repo);
+  return release({ ...common, git, where: "the release source" });
 }
 
 /** A {@link GitRunner} that runs each git command in a container of `image` with the repository mounted. */

@@ -133,20 +133,21 @@ publish_images() {
   rm -rf "$tags_dir" && mkdir -p "$tags_dir"
   ctx=$(context_dir trivy)
   cp "$TRIVY_BIN_DIR/trivy" "$ctx/trivy"
-  # The four builds mostly wait on the Debian mirror: run them side by side.
-  for name in python postgres redis trivy; do
+  # The builds mostly wait on the Debian mirror: run them side by side.
+  for name in python postgres redis trivy git; do
     if [[ "$name" == trivy ]]; then ctx="$RIG_CACHE/build/ctx-trivy"; else ctx=$(context_dir "$name"); fi
     build_image "$name" "$ctx" > "$tags_dir/$name" &
     pids+=($!)
   done
   for pid in "${pids[@]}"; do wait "$pid"; done
-  local python postgres redis trivy
+  local python postgres redis trivy git
   python=$(publish "$(cat "$tags_dir/python")" library/python:3.11-slim)
   postgres=$(publish "$(cat "$tags_dir/postgres")" library/postgres:15)
   redis=$(publish "$(cat "$tags_dir/redis")" library/redis:7)
   trivy=$(publish "$(cat "$tags_dir/trivy")" "aquasec/trivy:${TRIVY_VERSION#v}")
-  printf '{\n  "python": "%s",\n  "postgres": "%s",\n  "redis": "%s",\n  "trivy": "%s"\n}\n' \
-    "$python" "$postgres" "$redis" "$trivy" > "$IMAGES_FILE.tmp"
+  git=$(publish "$(cat "$tags_dir/git")" alpine/git:v2.47.1)
+  printf '{\n  "python": "%s",\n  "postgres": "%s",\n  "redis": "%s",\n  "trivy": "%s",\n  "git": "%s"\n}\n' \
+    "$python" "$postgres" "$redis" "$trivy" "$git" > "$IMAGES_FILE.tmp"
   mv "$IMAGES_FILE.tmp" "$IMAGES_FILE"
   sed 's/^/    /' "$IMAGES_FILE"
 }

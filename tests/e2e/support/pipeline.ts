@@ -35,6 +35,7 @@ export function pipelineFor(dir: string, overrides: PipelineOverrides = {}): Fau
     images.redis,
     images.trivy,
     overrides.trivyDbRepository,
+    images.git,
   );
 }
 

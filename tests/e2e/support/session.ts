@@ -52,6 +52,8 @@ export interface RigImages {
   postgres: string;
   redis: string;
   trivy: string;
+  /** Stand-in for alpine/git: `release` reads the repository with it. */
+  git: string;
   /** Trivy DB stand-in with no advisories (tests/e2e/rig/trivy-db): proves the scan plumbing, never a verdict. */
   trivyDb?: string;
 }

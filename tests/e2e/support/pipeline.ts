@@ -1,14 +1,10 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-
 import { dag } from "@dagger.io/dagger";
 
 import type { RunReport } from "../../../src/core/report.js";
 import { FaultmavenAuthPipeline } from "../../../src/index.js";
-import { ROOT, rigImages } from "./session.js";
+import { rigImages } from "./session.js";
 
-export const BUNDLED_SERVICE = join(ROOT, "examples", "auth-service");
+export { BUNDLED_SERVICE, brokenCopy } from "../../support/service-copy.js";
 
 /** Settings a test may change; images always come from the rig. */
 export interface PipelineOverrides {
@@ -37,21 +33,6 @@ export function pipelineFor(dir: string, overrides: PipelineOverrides = {}): Fau
     overrides.trivyDbRepository,
     images.git,
   );
-}
-
-/** A copy of the bundled service in a temp dir, changed by `change` (files relative to its root). */
-export function brokenCopy(change: Record<string, string | ((old: string) => string)>): string {
-  const dir = mkdtempSync(join(tmpdir(), "auth-service-"));
-  cpSync(BUNDLED_SERVICE, dir, {
-    recursive: true,
-    filter: (src) => !/(__pycache__|\.venv|\.pytest_cache|\.mypy_cache)/.test(src),
-  });
-  for (const [file, edit] of Object.entries(change)) {
-    const path = join(dir, file);
-    const next = typeof edit === "string" ? edit : edit(readFileSync(path, "utf8"));
-    writeFileSync(path, next);
-  }
-  return dir;
 }
 
 /** Runs ci without failing, and returns its report (summary.json) and reports directory. */

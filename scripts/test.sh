@@ -3,8 +3,9 @@
 # type check, lint, vitest (unit + integration against moto, HTTP servers, git), the bundled
 # service's own linters and pytest suites against real Postgres 15 and Redis 7, and the workflow
 # linters; then it brings up the engine rig (tests/e2e/rig: a Dagger engine built from the Go module
-# proxy, ~17 min the first time, seconds from its cache) and runs the e2e suite on it.
-# RUN_E2E=0 skips the rig and the e2e suite; KEEP_RIG=1 leaves the rig running afterwards.
+# proxy, ~17 min the first time, seconds from its cache) and runs the e2e suite (client mode) and the
+# module suite (module mode: the repository loaded by the engine's TypeScript SDK, as `dagger call` does) on it.
+# RUN_E2E=0 skips the rig and both suites on it; KEEP_RIG=1 leaves the rig running afterwards.
 #
 # Every step runs even when an earlier one failed; the exit code is non-zero if any failed, and
 # the last line counts every test executed.
@@ -68,14 +69,16 @@ step "unit tests" vitest unit
 # The service checks build the venv that the integration tests run the service (uvicorn) from.
 step "auth service checks" env SERVICE_REPORTS_DIR="$REPORTS/service-checks" bash scripts/service-checks.sh examples/auth-service
 step "integration tests" vitest integration
-e2e() {
-  eval "$(bash tests/e2e/rig/env.sh)" && vitest e2e
+on_rig() { # vitest project on the engine rig
+  eval "$(bash tests/e2e/rig/env.sh)" && vitest "$1"
 }
 if [[ "${RUN_E2E:-1}" == "1" ]]; then
   RIG_STARTED=1
   step "engine rig up" bash tests/e2e/rig/up
   if [[ " ${failures[*]} " != *" engine rig up "* ]]; then
-    step "e2e tests" e2e
+    step "e2e tests" on_rig e2e
+    # The repository loaded as a module by the engine, as `dagger call` does.
+    step "module tests" on_rig module
   fi
 fi
 

@@ -32,6 +32,8 @@ DAGGER_BIN_DIR="$RIG_CACHE/dagger-$DAGGER_VERSION/bin"
 CNI_BIN_DIR="$RIG_CACHE/cni-$CNI_VERSION"
 TRIVY_BIN_DIR="$RIG_CACHE/trivy-$TRIVY_VERSION"
 IMAGES_FILE="$RIG_CACHE/images.json"
+# Builtin SDK content for the engine (module mode), built by sdk-content.sh.
+SDK_CONTENT_DIR="$RIG_CACHE/sdk-content-$DAGGER_VERSION"
 LOG_DIR="$RIG_CACHE/logs"
 
 BASE_IMAGE="faultmaven-rig/$DEBIAN_SUITE-base:minbase"

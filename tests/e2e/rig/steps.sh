@@ -77,14 +77,16 @@ context_dir() {
   echo "$ctx"
 }
 
-# build_image NAME CONTEXT: builds CONTEXT as faultmaven-rig/NAME:<content hash>
-# unless that exact image exists; prints the tag.
+# build_image NAME CONTEXT [DOCKER BUILD ARGS...]: builds CONTEXT as
+# faultmaven-rig/NAME:<hash of the context, the base image and the args> unless
+# that exact image exists; prints the tag.
 build_image() {
   local name="$1" ctx="$2" hash tag
-  hash=$( (cd "$ctx" && find . -type f -print0 | sort -z | xargs -0 sha256sum; docker image inspect -f '{{.Id}}' "$BASE_IMAGE") | sha256sum | cut -c1-12)
+  shift 2
+  hash=$( (cd "$ctx" && find . -type f -print0 | sort -z | xargs -0 sha256sum; docker image inspect -f '{{.Id}}' "$BASE_IMAGE"; echo "$*") | sha256sum | cut -c1-12)
   tag="faultmaven-rig/$name:$hash"
   if ! docker image inspect "$tag" >/dev/null 2>&1; then
-    docker build --build-arg "BASE_IMAGE=$BASE_IMAGE" -t "$tag" "$ctx" > "$LOG_DIR/image-$name.log" 2>&1 \
+    docker build --build-arg "BASE_IMAGE=$BASE_IMAGE" "$@" -t "$tag" "$ctx" > "$LOG_DIR/image-$name.log" 2>&1 \
       || { echo "docker build of $name failed; see $LOG_DIR/image-$name.log" >&2; return 1; }
   fi
   echo "$tag"
@@ -154,8 +156,9 @@ publish_images() {
 
 start_engine() {
   local want have
-  want=$(docker image inspect -f '{{.Id}}' "$ENGINE_IMAGE")
-  have=$(docker inspect -f '{{.Image}}' "$ENGINE_CONTAINER" 2>/dev/null || true)
+  # The engine is restarted when its image or its SDK content changed.
+  want="$(docker image inspect -f '{{.Id}}' "$ENGINE_IMAGE") $(cat "$SDK_CONTENT_DIR/key")"
+  have=$(docker inspect -f '{{.Image}} {{index .Config.Labels "faultmaven.rig.sdk-content"}}' "$ENGINE_CONTAINER" 2>/dev/null || true)
   if engine_up && [[ "$want" == "$have" ]]; then echo "    $ENGINE_CONTAINER already running"; return; fi
   docker rm -f "$ENGINE_CONTAINER" >/dev/null 2>&1 || true
   mkdir -p "$RIG_CACHE/engine-state"
@@ -170,6 +173,8 @@ start_engine() {
     --security-opt seccomp=unconfined --security-opt apparmor=unconfined --security-opt systempaths=unconfined \
     --cgroupns host -v /sys/fs/cgroup:/sys/fs/cgroup:rw -v /dev:/dev \
     -v "$RIG_CACHE/engine-state:/var/lib/dagger" \
+    -v "$SDK_CONTENT_DIR:/usr/local/share/dagger/content" --env-file "$SDK_CONTENT_DIR/engine.env" \
+    --label "faultmaven.rig.sdk-content=$(cat "$SDK_CONTENT_DIR/key")" \
     "$ENGINE_IMAGE" --network-name "$ENGINE_NETWORK_NAME" --network-cidr "$ENGINE_NETWORK_CIDR" >/dev/null
 }
 

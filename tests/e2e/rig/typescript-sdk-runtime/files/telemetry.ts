@@ -1,0 +1,2 @@
+// "@dagger.io/dagger/telemetry": the tracer of the SDK library.
+export { getTracer } from "./core.js"

@@ -1,0 +1,3 @@
+module typescript-sdk
+
+go 1.26

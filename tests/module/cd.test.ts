@@ -2,15 +2,21 @@
  * `dagger call publish` and `dagger call deploy --env=staging` in module mode, end to end: the module's code runs
  * in the TypeScript runtime's container, so everything it must reach is on the engine's bridge (the rig's own
  * network), never on loopback: a private moto (ECS, ECR, STS) seeded with the staging environment, and the smoke
- * target, a container of the very image deploy publishes (same git sha, same build, same digest). The local
- * registry stands in for ECR (`--registry`); the engine, not the module's container, pushes to it.
+ * target, a container of the very image deploy publishes (same git sha, same build, same digest).
+ *
+ * The push goes the way it goes to real ECR: GetAuthorizationToken from moto, then the engine pushes to the
+ * account's ECR host, which the rig maps to the ECR registry stand-in (tests/support/ecr-registry.ts): moto has
+ * ECR's API but no registry, so the stand-in stores the image in the local registry and registers its manifest
+ * in moto's ECR under the same digest.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { BUNDLED_SERVICE, brokenCopy } from "../support/service-copy.js";
+import { startEcrRegistry, type EcrRegistryStandIn } from "../support/ecr-registry.js";
 import {
   engineBridgeAddress,
   LOCAL_REGISTRY,
+  STAGING,
   pulledRepoDigest,
   randomSha,
   runServiceImage,
@@ -49,6 +55,7 @@ let moto: PrivateMoto;
 let databases: LoopbackDatabases;
 let seeded: SeededStaging;
 let bridge: string;
+let ecrRegistry: EcrRegistryStandIn;
 const running: RunningService[] = [];
 
 beforeAll(async () => {
@@ -58,9 +65,11 @@ beforeAll(async () => {
   moto = await startPrivateMoto(bridge);
   databases = await startLoopbackDatabases();
   seeded = await seedStaging(moto);
+  ecrRegistry = await startEcrRegistry(moto.endpoint, STAGING.region);
 });
 afterAll(async () => {
   for (const service of running) await service.stop();
+  await ecrRegistry?.close();
   await moto?.stop();
   await databases?.stop();
   await session?.close();
@@ -77,7 +86,6 @@ async function awsArgs(prefix: string): Promise<Record<string, Variable>> {
     awsAccessKeyId: await secretArgument(`${prefix}-key-id`, "testing"),
     awsSecretAccessKey: await secretArgument(`${prefix}-secret-key`, "testing"),
     awsEndpointUrl: str(moto.endpoint),
-    registry: str(LOCAL_REGISTRY),
   };
 }
 
@@ -85,9 +93,14 @@ async function awsArgs(prefix: string): Promise<Record<string, Variable>> {
 async function publishAndRun(dir: string, gitSha: string): Promise<{ reference: string; service: RunningService }> {
   const args = { env: str("staging"), gitSha: str(gitSha), ...(await awsArgs(`publish-${gitSha}`)) };
   const reference = await callFunction<string>("publish", args, "", await constructorFor(dir));
-  const service = await runServiceImage(reference, databases, bridge);
+  const service = await runServiceImage(locally(reference), databases, bridge);
   running.push(service);
   return { reference, service };
+}
+
+/** The same image by digest in the local registry behind the ECR stand-in, for the host's docker. */
+function locally(reference: string): string {
+  return `${LOCAL_REGISTRY}/${reference.slice(reference.indexOf("/") + 1)}`;
 }
 
 async function deployArgs(gitSha: string, smokeUrl: string): Promise<Record<string, Variable>> {
@@ -103,11 +116,13 @@ async function deployArgs(gitSha: string, smokeUrl: string): Promise<Record<stri
 }
 
 describe.skipIf(!rigImages().trivyDb)("publish and deploy to staging (module mode, moto on the engine bridge)", () => {
-  it("publish returns a digest that `docker pull` resolves to the same image", async () => {
+  it("publish pushes to the environment's ECR repository and returns a digest `docker pull` resolves", async () => {
     const gitSha = randomSha();
     const { reference } = await publishAndRun(BUNDLED_SERVICE, gitSha);
-    expect(reference).toMatch(new RegExp(`^${LOCAL_REGISTRY}/.+@sha256:[0-9a-f]{64}$`));
-    expect(await pulledRepoDigest(reference)).toBe(reference);
+    expect(reference).toMatch(new RegExp(`^${seeded.repositoryUri}@sha256:[0-9a-f]{64}$`));
+    // ECR's API knows the image by that digest, and the registry serves exactly it.
+    expect(ecrRegistry.pushed).toContain(`${STAGING.ecrRepository}@${reference.split("@")[1]}`);
+    expect(await pulledRepoDigest(locally(reference))).toBe(locally(reference));
   });
 
   it("deploy publishes by digest, migrates, rolls out and smoke-checks from the module's container: succeeded", async () => {

@@ -19,6 +19,10 @@ DEBIAN_SUITE="bookworm"
 DEBIAN_MIRROR="http://deb.debian.org/debian"
 
 REGISTRY_ADDR="127.0.0.1:5000"
+# ECR's registry host for moto's account (123456789012) in the environments' region: the engine resolves it to
+# 127.0.0.1 and talks plain HTTP to it, where the module suite runs an ECR stand-in (tests/support/ecr-registry.ts)
+# in front of the local registry, so `publish` and `deploy` push the way they push to real ECR.
+ECR_STANDIN_HOST="123456789012.dkr.ecr.us-east-1.amazonaws.com"
 ENGINE_CONTAINER="faultmaven-dagger-engine"
 # The engine's own bridge for the containers it runs (in the host's network
 # namespace, since the engine uses host networking): <name>0 with this range.

@@ -101,7 +101,8 @@ write_engine_config() { # dir
   "logLevel": "info",
   "registries": {
     "docker.io": { "mirrors": ["$REGISTRY_ADDR"] },
-    "$REGISTRY_ADDR": { "http": true, "insecure": true }
+    "$REGISTRY_ADDR": { "http": true, "insecure": true },
+    "$ECR_STANDIN_HOST": { "http": true, "insecure": true }
   }
 }
 JSON
@@ -174,6 +175,7 @@ start_engine() {
     --cgroupns host -v /sys/fs/cgroup:/sys/fs/cgroup:rw -v /dev:/dev \
     -v "$RIG_CACHE/engine-state:/var/lib/dagger" \
     -v "$SDK_CONTENT_DIR:/usr/local/share/dagger/content" --env-file "$SDK_CONTENT_DIR/engine.env" \
+    --add-host "$ECR_STANDIN_HOST:127.0.0.1" \
     --label "faultmaven.rig.sdk-content=$(cat "$SDK_CONTENT_DIR/key")" \
     "$ENGINE_IMAGE" --network-name "$ENGINE_NETWORK_NAME" --network-cidr "$ENGINE_NETWORK_CIDR" >/dev/null
 }

@@ -310,18 +310,18 @@ export class FaultmavenAuthPipeline {
 
   /**
    * Deploy to ECS: preflight (account, service ACTIVE and idle, container, secrets, ECR tags) → record what serves →
-   * scan, build and push by digest (or promote a digest) → register the revision → migrate (alembic upgrade head as
+   * scan, build and push by digest (production: promote the digest staging verified for --git-sha) → register the revision → migrate (alembic upgrade head as
    * a one-off task) → rolling update (200%/100%, circuit breaker) → wait, streaming events → verify the deployment is
    * still PRIMARY → smoke /health, /ready, / → on failure roll back to the recorded revision → Slack. Returns the
    * JSON deploy report; fails with it unless the outcome is "succeeded".
    *
-   * Example usage: dagger call deploy --env=production --version=v1.2.3 --promote-digest=sha256:... --aws-role-arn=arn:aws:iam::123456789012:role/deploy --aws-web-identity-token=env:ACTIONS_ID_TOKEN
+   * Example usage: dagger call deploy --env=production --version=v1.2.3 --git-sha=$(git rev-parse v1.2.3^{commit}) --git-ref=refs/tags/v1.2.3 --aws-role-arn=arn:aws:iam::123456789012:role/deploy --aws-web-identity-token=env:ACTIONS_ID_TOKEN
    *
    * @param env Target environment, exactly "staging" or "production".
    * @param version Release tag vX.Y.Z; required for production (pre-releases only to staging).
-   * @param gitSha Commit deployed (7-40 hex); required for staging (image tag staging-<sha>).
+   * @param gitSha Commit deployed; required. Staging: 7-40 hex (image tag staging-<sha>; the full 40 hex also tags the digest verified-staging-<sha> once the smoke checks pass). Production: the full sha the release tag points to, whose verified digest is deployed.
    * @param gitRef Ref that triggered the deploy; staging accepts refs/heads/main, production refs/tags/<version>. Default: not checked.
-   * @param promoteDigest Deploy this sha256: digest already in ECR (what passed staging) instead of building.
+   * @param promoteDigest Deploy this sha256: digest already in ECR instead of building; in production it must be the one staging verified.
    * @param migration "upgrade head", "downgrade -1", "downgrade <rev>" or "none". Default: "upgrade head".
    * @param awsAccessKeyId AWS access key id (or use awsRoleArn + awsWebIdentityToken).
    * @param awsSecretAccessKey AWS secret access key.

@@ -19,7 +19,7 @@ describe("dagger calls in .github/workflows", () => {
   it("finds the five calls: ci, deploy staging, deploy production, rollback, release", () => {
     expect(calls.map((c) => `${c.file}:${c.job}:${c.fn}`)).toEqual([
       "ci.yml:ci:ci",
-      "cd.yml:deploy-staging:deploy",
+      "ci.yml:deploy-staging:deploy",
       "cd.yml:deploy-production:deploy",
       "cd.yml:rollback-production:rollback",
       "release.yml:release:release",

@@ -57,11 +57,10 @@ describe("triggers", () => {
       pull_request: { branches: ["main", "develop"] },
     });
   });
-  it("cd: main and v*.*.* tags, plus manual dispatch for the rollback", () => {
-    expect(readWorkflow("cd.yml").workflow.on).toEqual({
-      push: { branches: ["main"], tags: ["v*.*.*"] },
-      workflow_dispatch: null,
-    });
+  it("cd: final release tags only (v*.*.* but not v*.*.*-*), plus manual dispatch for the rollback", () => {
+    const on = readWorkflow("cd.yml").workflow.on as { push: unknown; workflow_dispatch: { inputs: object } };
+    expect(on.push).toEqual({ tags: ["v*.*.*", "!v*.*.*-*"] });
+    expect(Object.keys(on.workflow_dispatch.inputs)).toEqual(["to"]);
   });
   it("release: v*.*.* tags", () => {
     expect(readWorkflow("release.yml").workflow.on).toEqual({ push: { tags: ["v*.*.*"] } });
@@ -75,14 +74,15 @@ describe("jobs", () => {
 
   it("grant id-token only to the AWS jobs, security-events only to ci, contents: write only to release", () => {
     expect(ci["ci"]!.permissions).toEqual({ contents: "read", "security-events": "write" });
-    for (const name of ["deploy-staging", "deploy-production", "rollback-production"]) {
+    expect(ci["deploy-staging"]!.permissions).toEqual({ contents: "read", "id-token": "write" });
+    for (const name of ["deploy-production", "rollback-production"]) {
       expect(cd[name]!.permissions).toEqual({ contents: "read", "id-token": "write" });
     }
     expect(rel["release"]!.permissions).toEqual({ contents: "write" });
   });
 
   it("deploy one at a time per environment and never cancel a running deploy", () => {
-    expect(cd["deploy-staging"]).toMatchObject({
+    expect(ci["deploy-staging"]).toMatchObject({
       environment: "staging",
       concurrency: { group: "deploy-staging", "cancel-in-progress": false },
     });
@@ -96,10 +96,14 @@ describe("jobs", () => {
     });
   });
 
-  it("route main to staging, tags to production and the manual dispatch to the rollback", () => {
-    expect(cd["deploy-staging"]!.if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/main'");
-    expect(cd["deploy-production"]!.if).toBe("github.event_name == 'push' && startsWith(github.ref, 'refs/tags/v')");
-    expect(cd["rollback-production"]!.if).toBe("github.event_name == 'workflow_dispatch'");
+  it("route main (after CI) to staging, final tags to production and the manual dispatch from main to the rollback", () => {
+    expect(ci["deploy-staging"]!.if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/main'");
+    expect(cd["deploy-production"]!.if).toBe(
+      "github.event_name == 'push' && startsWith(github.ref, 'refs/tags/v') && !contains(github.ref_name, '-')",
+    );
+    expect(cd["rollback-production"]!.if).toBe(
+      "github.event_name == 'workflow_dispatch' && github.ref == 'refs/heads/main' && !contains(inputs.to, ' ')",
+    );
   });
 
   it("release checks out the full history (changelog since the previous tag)", () => {

@@ -110,7 +110,8 @@ export class FaultmavenAuthPipeline {
   /**
    * Run the unit (with coverage threshold), integration and security test suites against
    * Postgres 15 and Redis 7 service containers. Returns tests/junit-<suite>.xml and
-   * tests/coverage.xml. With a Codecov token, uploads the coverage (even when tests failed).
+   * tests/coverage.xml. With a Codecov token, uploads the coverage (even when tests failed) with
+   * Codecov's own uploader; the test verdict is printed first, and an upload failure is a warning.
    *
    * Example usage: dagger call test --fail-on-error=false export --path=reports
    *
@@ -119,6 +120,8 @@ export class FaultmavenAuthPipeline {
    * @param githubRepository owner/repo the coverage belongs to ($GITHUB_REPOSITORY). Needed with a token.
    * @param gitSha Full sha of the tested commit ($GITHUB_SHA). Needed with a token.
    * @param gitRef Full ref of the tested commit ($GITHUB_REF). Needed with a token.
+   * @param codecovUrl Codecov's URL, for self-hosted Codecov. Default: "https://codecov.io".
+   * @param strictUploads Fail when the Codecov upload fails. Default: false (a warning).
    */
   @func({ cache: "never" })
   async test(
@@ -127,15 +130,19 @@ export class FaultmavenAuthPipeline {
     githubRepository?: string,
     gitSha?: string,
     gitRef?: string,
+    codecovUrl?: string,
+    strictUploads = false,
   ): Promise<Directory> {
-    const uploads = await prepareUploads({ codecovToken, githubRepository, gitSha, gitRef });
+    const uploads = await prepareUploads({ codecovToken, githubRepository, gitSha, gitRef, codecovUrl, strictUploads });
     const settings = await this.settings(["test"]);
     const python = pythonWithDevRequirements(this.source, settings);
     const outcome = await testStage(python, settings);
-    const upload = await codecovStage(outcome.reports, uploads);
+    console.log(`[test] ${outcome.error ? "FAILED" : "passed"}: ${outcome.summary.split("\n")[0]}`);
+    const upload = await codecovStage(outcome.reports, uploads, settings.images.python);
     console.log(`[test] ${upload.name} ${upload.status}: ${upload.summary}`);
+    const reports = this.finish("test", outcome, failOnError); // the test verdict wins over the upload's
     if (upload.status === "failed" && failOnError) throw new Error(upload.summary);
-    return this.finish("test", outcome, failOnError);
+    return reports;
   }
 
   /**
@@ -188,8 +195,8 @@ export class FaultmavenAuthPipeline {
   /**
    * The whole CI: lint, test and scan concurrently, then build (size and alembic checks) and the
    * image scan; then, when their tokens are given, coverage to Codecov and SARIF to GitHub code
-   * scanning. Prints a summary table of every stage (status, duration) and fails naming every
-   * failed stage. Returns every stage's reports plus summary.md and summary.json.
+   * scanning (an upload failure is a warning unless --strict-uploads). Prints a summary table of every
+   * stage (status, duration) and fails naming every failed stage. Returns every stage's reports plus summary.md and summary.json.
    *
    * Example usage: dagger call ci export --path=reports
    *
@@ -200,6 +207,9 @@ export class FaultmavenAuthPipeline {
    * @param githubRepository owner/repo the reports belong to ($GITHUB_REPOSITORY). Needed with a token.
    * @param gitSha Full sha of the tested commit ($GITHUB_SHA). Needed with a token.
    * @param gitRef Full ref of the tested commit ($GITHUB_REF). Needed with a token.
+   * @param githubApiUrl GitHub's REST API root; GitHub Enterprise Server: https://HOST/api/v3. Default: "https://api.github.com".
+   * @param codecovUrl Codecov's URL, for self-hosted Codecov. Default: "https://codecov.io".
+   * @param strictUploads Fail the run when an upload fails. Default: false (a warning in the summary).
    */
   @func({ cache: "never" })
   async ci(
@@ -210,8 +220,12 @@ export class FaultmavenAuthPipeline {
     githubRepository?: string,
     gitSha?: string,
     gitRef?: string,
+    githubApiUrl?: string,
+    codecovUrl?: string,
+    strictUploads = false,
   ): Promise<Directory> {
-    const uploads = await prepareUploads({ codecovToken, githubToken, githubRepository, gitSha, gitRef });
+    const target = { githubRepository, gitSha, gitRef, githubApiUrl, codecovUrl, strictUploads };
+    const uploads = await prepareUploads({ codecovToken, githubToken, ...target });
     const settings = await this.settings(["lint", "test", "scan", "build"]);
     const run = await ciStage(this.source, settings, { appVersion, uploads, log: (line) => console.log(line) });
     console.log(await run.reports.file("summary.md").contents());

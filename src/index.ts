@@ -43,6 +43,11 @@ export class FaultmavenAuthPipeline {
   redisImage?: string;
   trivyImage?: string;
   trivyDbRepository?: string;
+  /**
+   * Test hook, not an argument (`dagger call` cannot set it): `publish` and `deploy` push to this registry without
+   * auth instead of ECR. The e2e rig sets it on the class it imports to use its local registry (127.0.0.1:5000).
+   */
+  registryOverride?: string;
 
   /**
    * Settings come from these arguments, else from the service's own `[tool.faultmaven-pipeline]`
@@ -250,6 +255,8 @@ export class FaultmavenAuthPipeline {
    * @param dockerHubRepository Docker Hub namespace/name of the image. Default: "faultmaven/fm-auth-service".
    * @param versionFile File holding __version__ = "X.Y.Z", relative to the repository root. Default: "enterprise/main.py".
    * @param dryRun Run every check and build the notes, but push and write nothing. Default: false.
+   * @param descriptionFile The service's file (at the tagged commit, relative to the repository root) that becomes the Docker Hub description. Default: "README.md".
+   * @param githubApiUrl GitHub's REST API root; GitHub Enterprise Server: https://HOST/api/v3. Default: "https://api.github.com".
    */
   @func({ cache: "never" })
   async release(
@@ -262,6 +269,8 @@ export class FaultmavenAuthPipeline {
     dockerHubRepository = "faultmaven/fm-auth-service",
     versionFile = "enterprise/main.py",
     dryRun = false,
+    descriptionFile = "README.md",
+    githubApiUrl?: string,
   ): Promise<string> {
     const buildImage = () => this.build(version.replace(/^v/, ""));
     const report = await releaseStage({
@@ -275,6 +284,8 @@ export class FaultmavenAuthPipeline {
       dockerHubRepository,
       versionFile,
       dryRun,
+      descriptionFile,
+      ...(githubApiUrl ? { githubApiUrl } : {}),
     });
     return JSON.stringify(report, null, 2);
   }
@@ -294,7 +305,6 @@ export class FaultmavenAuthPipeline {
    * @param awsRoleArn Role to assume with a GitHub OIDC token (no long-lived keys).
    * @param awsWebIdentityToken The GitHub OIDC token for awsRoleArn.
    * @param awsEndpointUrl Endpoint for every AWS client (e.g. moto). Default: AWS_ENDPOINT_URL of the caller, else AWS.
-   * @param registry Push to this registry without auth instead of ECR (e.g. 127.0.0.1:5000). Default: ECR.
    */
   @func({ cache: "never" })
   async publish(
@@ -307,8 +317,8 @@ export class FaultmavenAuthPipeline {
     awsRoleArn?: string,
     awsWebIdentityToken?: Secret,
     awsEndpointUrl?: string,
-    registry?: string,
   ): Promise<string> {
+    const registry = this.registryOverride;
     const appVersion = await appVersionOf({ env, version, gitSha });
     await this.scanImage(appVersion);
     const aws = {
@@ -347,7 +357,6 @@ export class FaultmavenAuthPipeline {
    * @param smokeUrl Base URL for the smoke checks. Default: the environment's public URL.
    * @param rolloutTimeoutSeconds Longest wait for the rollout (and a rollback) to be steady. Default: 900.
    * @param migrationTimeoutSeconds Longest wait for the migration task to stop. Default: 900.
-   * @param registry Push to this registry without auth instead of ECR (e.g. 127.0.0.1:5000). Default: ECR.
    */
   @func({ cache: "never" })
   async deploy(
@@ -367,8 +376,8 @@ export class FaultmavenAuthPipeline {
     smokeUrl?: string,
     rolloutTimeoutSeconds?: number,
     migrationTimeoutSeconds?: number,
-    registry?: string,
   ): Promise<string> {
+    const registry = this.registryOverride;
     const appVersion = await appVersionOf({ env, version, gitSha, gitRef });
     const aws = {
       awsAccessKeyId,

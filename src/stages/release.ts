@@ -29,6 +29,8 @@ export interface ReleaseStageOptions {
   readonly versionFile?: string;
   /** Checks and notes only, no push and no API write. @default false */
   readonly dryRun?: boolean;
+  /** The service's file that becomes the Docker Hub description, relative to the repository root. @default "README.md" */
+  readonly descriptionFile?: string;
   /**
    * An image with `git` to read the repository in a container. When unset, the repository is
    * exported to a temp dir and read with the `git` of the process running the module.
@@ -75,6 +77,7 @@ export async function releaseStage(options: ReleaseStageOptions): Promise<Releas
       username: dockerUsername,
       password: dockerPassword,
       publishImage,
+      ...(options.descriptionFile ? { descriptionFile: options.descriptionFile } : {}),
       ...(options.dockerHubApiUrl ? { apiBaseUrl: options.dockerHubApiUrl } : {}),
     },
     ...(options.versionFile ? { versionFile: options.versionFile } : {}),

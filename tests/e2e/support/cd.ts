@@ -418,7 +418,7 @@ export function callPublish(
   pipeline: FaultmavenAuthPipeline,
   args: AwsSecretArgs & { env: string; version?: string; gitSha?: string; registry?: string },
 ): Promise<string> {
-  return pipeline.publish(
+  return withRegistry(pipeline, args.registry).publish(
     args.env,
     args.version,
     args.gitSha,
@@ -428,8 +428,17 @@ export function callPublish(
     args.awsRoleArn,
     args.awsWebIdentityToken,
     args.awsEndpointUrl,
-    args.registry,
   );
+}
+
+/**
+ * The pipeline with its test hook `registryOverride` set (a push to the local registry instead of ECR): a copy, so
+ * that concurrent calls on the shared instance do not see each other's registry.
+ */
+function withRegistry(pipeline: FaultmavenAuthPipeline, registry: string | undefined): FaultmavenAuthPipeline {
+  if (registry === undefined) return pipeline;
+  const copy = Object.create(Object.getPrototypeOf(pipeline) as object) as FaultmavenAuthPipeline;
+  return Object.assign(copy, pipeline, { registryOverride: registry });
 }
 
 /** `deploy` with named arguments. */
@@ -449,7 +458,7 @@ export function callDeploy(
     registry?: string;
   },
 ): Promise<string> {
-  return pipeline.deploy(
+  return withRegistry(pipeline, args.registry).deploy(
     args.env,
     args.version,
     args.gitSha,
@@ -466,7 +475,6 @@ export function callDeploy(
     args.smokeUrl,
     args.rolloutTimeoutSeconds,
     args.migrationTimeoutSeconds,
-    args.registry,
   );
 }
 

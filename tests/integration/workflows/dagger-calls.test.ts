@@ -33,6 +33,14 @@ describe("dagger calls in .github/workflows", () => {
     },
   );
 
+  it("the production functions have no unauthenticated push elsewhere (--registry is a test hook, not an argument)", () => {
+    for (const name of ["publish", "deploy", "plan", "rollback", "release"]) {
+      const fn = surface.functions.find((f) => f.name === name);
+      expect(fn, `function ${name}`).toBeDefined();
+      expect(fn?.args.map((a) => a.name)).not.toContain("registry");
+    }
+  });
+
   it("side-effecting functions are never served from the function cache", () => {
     for (const name of ["deploy", "rollback", "release"]) {
       const fn = surface.functions.find((f) => f.name === name);

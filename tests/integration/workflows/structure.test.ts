@@ -118,6 +118,7 @@ describe("values handed to dagger call", () => {
     "GITHUB_REF_NAME",
     "GITHUB_REPOSITORY",
     "GITHUB_RUN_ID",
+    "GITHUB_API_URL",
   ]);
 
   it.each(allDaggerCalls().map((c) => [`${c.file} ${c.job}`, c] as const))(

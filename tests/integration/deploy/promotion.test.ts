@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DescribeImagesCommand } from "@aws-sdk/client-ecr";
 import { deploy, type DeployOptions } from "../../../src/core/deploy/deploy.js";
+import { plan } from "../../../src/core/deploy/plan.js";
 import { verifiedTag } from "../../../src/core/deploy/promotion.js";
 import type { PublishImage } from "../../../src/core/deploy/image.js";
 import { PipelineError, PreflightError, SettingsError } from "../../../src/core/errors.js";
@@ -107,6 +108,18 @@ describe("staging verifies, production promotes (moto ECR)", () => {
     expect((await serviceNow(production.environment))?.taskDefinition).toBe(prod.taskDefinition.new);
     // Production writes no verified mark of its own.
     expect(prod.apiCalls.byName.PutImage?.count).toBe(2);
+  });
+
+  it("plan for production shows the verified digest, promoted, with no mutating call", async () => {
+    const { staging, production } = await seedBoth();
+    const { digest } = await deployStaging(staging, "3333333333333333333333333333333333333333");
+    const aws = await motoClients();
+    const planned = await plan({
+      ...productionOptions(production, aws, { gitSha: "3333333333333333333333333333333333333333" }),
+      publish: true,
+    });
+    expect(planned.image).toMatchObject({ action: "promote", digest });
+    expect(aws.calls.mutatingCalls()).toEqual([]);
   });
 
   it("a staging deploy rolled back by a failed smoke check leaves no mark, and production refuses that commit", async () => {

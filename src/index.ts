@@ -25,6 +25,7 @@ import {
   smokeStage,
 } from "./stages/deploy.js";
 import { releaseStage } from "./stages/release.js";
+import { verifiedImage } from "./stages/verified-image.js";
 import { loadSettings } from "./stages/source.js";
 import { testStage } from "./stages/test.js";
 import { codecovStage, prepareUploads } from "./stages/uploads.js";
@@ -241,8 +242,10 @@ export class FaultmavenAuthPipeline {
   /**
    * Release a version: the tag must exist on the released commit and the service's __version__
    * must equal it; the changelog comes from Conventional Commits since the previous tag; the image
-   * is pushed to Docker Hub (X.Y.Z, plus latest unless it is a pre-release), the GitHub release is
-   * created (or updated on a rerun) and the Docker Hub description updated. Returns the JSON report.
+   * (with AWS access: the digest staging verified and production runs, copied by digest) is pushed to
+   * Docker Hub (X.Y.Z, plus latest unless it is a pre-release; an existing X.Y.Z is never moved), the
+   * GitHub release is created (or updated on a rerun) and the Docker Hub description updated from the
+   * service's file. Returns the JSON report.
    *
    * Example usage: dagger call release --version=v1.2.3 --github-token=env:GITHUB_TOKEN --docker-username=env:DOCKER_USERNAME --docker-password=env:DOCKER_PASSWORD
    *
@@ -257,6 +260,11 @@ export class FaultmavenAuthPipeline {
    * @param dryRun Run every check and build the notes, but push and write nothing. Default: false.
    * @param descriptionFile The service's file (at the tagged commit, relative to the repository root) that becomes the Docker Hub description. Default: "README.md".
    * @param githubApiUrl GitHub's REST API root; GitHub Enterprise Server: https://HOST/api/v3. Default: "https://api.github.com".
+   * @param awsRoleArn With AWS access, the image is the digest staging verified for the tagged commit, copied by digest from the production ECR repository (what production runs); without, it is built here. Role to assume with a GitHub OIDC token.
+   * @param awsWebIdentityToken The GitHub OIDC token for awsRoleArn.
+   * @param awsAccessKeyId AWS access key id (instead of awsRoleArn), to copy the verified digest.
+   * @param awsSecretAccessKey AWS secret access key.
+   * @param awsEndpointUrl Endpoint for every AWS client (e.g. moto). Default: AWS_ENDPOINT_URL of the caller, else AWS.
    */
   @func({ cache: "never" })
   async release(
@@ -271,12 +279,22 @@ export class FaultmavenAuthPipeline {
     dryRun = false,
     descriptionFile = "README.md",
     githubApiUrl?: string,
+    awsRoleArn?: string,
+    awsWebIdentityToken?: Secret,
+    awsAccessKeyId?: Secret,
+    awsSecretAccessKey?: Secret,
+    awsEndpointUrl?: string,
   ): Promise<string> {
-    const buildImage = () => this.build(version.replace(/^v/, ""));
+    const aws = { awsRoleArn, awsWebIdentityToken, awsAccessKeyId, awsSecretAccessKey, awsEndpointUrl };
+    // Built here, APP_VERSION is the tag itself (v1.2.3), as production's task sets it.
+    const image = (commit: string) =>
+      awsRoleArn || awsAccessKeyId
+        ? verifiedImage(aws, commit)
+        : this.build(version).then((container) => ({ container }));
     const report = await releaseStage({
       version,
       repo,
-      buildImage,
+      image,
       githubToken,
       dockerUsername,
       dockerPassword,

@@ -4,6 +4,7 @@ import { join } from "node:path";
 
 import { type Container, type Directory, ReturnType, type Secret, dag } from "@dagger.io/dagger";
 
+import { ReleaseError } from "../core/errors.js";
 import { GitCommandError, type GitRunner } from "../core/release/git.js";
 import { release, type ReleaseReport } from "../core/release/release.js";
 
@@ -14,10 +15,11 @@ export interface ReleaseStageOptions {
   /** The repository WITH its `.git` directory (history and tags). */
   readonly repo: Directory;
   /**
-   * Builds the release image to push to Docker Hub (the module's `build()`). Called only once
-   * every check has passed, so a bad tag or token fails in seconds, not after a build.
+   * The release image to push to Docker Hub, for the released commit: the digest staging verified (copied by
+   * digest; `digest` set) or, without AWS access, the module's `build()`. Called only once every check has
+   * passed, so a bad tag or token fails in seconds, not after a build.
    */
-  readonly buildImage: () => Promise<Container>;
+  readonly image: (commit: string) => Promise<{ container: Container; digest?: string }>;
   readonly githubToken: Secret;
   readonly dockerUsername: Secret;
   readonly dockerPassword: Secret;
@@ -58,11 +60,19 @@ export async function releaseStage(options: ReleaseStageOptions): Promise<Releas
     options.dockerUsername.plaintext(),
     options.dockerPassword.plaintext(),
   ]);
-  const publishImage = async (tags: readonly string[]): Promise<string[]> => {
-    const authed = (await options.buildImage()).withRegistryAuth(registry, dockerUsername, options.dockerPassword);
+  const publishImage = async (tags: readonly string[], commit: string): Promise<string[]> => {
+    const image = await options.image(commit);
+    const authed = image.container.withRegistryAuth(registry, dockerUsername, options.dockerPassword);
     const refs: string[] = [];
     // One tag at a time: `latest` is only moved once the version tag is known to be there.
-    for (const tag of tags) refs.push(await authed.publish(`${registry}/${options.dockerHubRepository}:${tag}`));
+    for (const tag of tags) {
+      const ref = await authed.publish(`${registry}/${options.dockerHubRepository}:${tag}`);
+      if (image.digest && !ref.endsWith(`@${image.digest}`))
+        throw new ReleaseError(
+          `Docker Hub received ${ref}, not the verified digest ${image.digest}: the copy changed the image; check the registry's manifest format`,
+        );
+      refs.push(ref);
+    }
     return refs;
   };
   const common = {

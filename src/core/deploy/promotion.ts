@@ -93,6 +93,14 @@ export async function markVerified(
   }
 }
 
+/**
+ * The digest staging verified for `gitSha` in `repository`, or undefined when there is none (release copies it to
+ * Docker Hub). Read-only. @throws SettingsError for a sha that is not the full 40 hex; PreflightError when ECR fails.
+ */
+export function verifiedDigestOf(clients: AwsClients, repository: string, gitSha: string): Promise<string | undefined> {
+  return digestOfTag(clients, repository, verifiedTag(gitSha));
+}
+
 /** The digest a tag names in a repository, or undefined when no image has it. */
 async function digestOfTag(clients: AwsClients, repository: string, tag: string): Promise<string | undefined> {
   try {

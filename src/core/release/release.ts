@@ -26,7 +26,7 @@ export interface DockerHubReleaseOptions {
    * (`docker.io/ns/name:1.2.3@sha256:...`). The Dagger stage provides it; called only after every check passed.
    * @default undefined (no image is pushed; the report lists none)
    */
-  readonly publishImage?: (tags: readonly string[]) => Promise<readonly string[]>;
+  readonly publishImage?: (tags: readonly string[], commit: string) => Promise<readonly string[]>;
   /**
    * File (at the released commit) whose content becomes the Docker Hub full description.
    * @default "README.md"
@@ -136,7 +136,8 @@ export async function release(options: ReleaseOptions): Promise<ReleaseReport> {
   }
 
   // Image first: a GitHub release must never announce an image that is not there.
-  const published = docker?.publishImage && !plan.dockerKept ? await docker.publishImage(plan.dockerTags) : [];
+  const published =
+    docker?.publishImage && !plan.dockerKept ? await docker.publishImage(plan.dockerTags, plan.report.commit) : [];
   const githubRelease = await plan.releases.upsert(
     { tag: plan.report.tag, body: plan.report.changelog, prerelease: plan.report.prerelease },
     plan.existing,

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DescribeImagesCommand } from "@aws-sdk/client-ecr";
 import { deploy, type DeployOptions } from "../../../src/core/deploy/deploy.js";
 import { plan } from "../../../src/core/deploy/plan.js";
-import { verifiedTag } from "../../../src/core/deploy/promotion.js";
+import { verifiedDigestOf, verifiedTag } from "../../../src/core/deploy/promotion.js";
 import type { PublishImage } from "../../../src/core/deploy/image.js";
 import { PipelineError, PreflightError, SettingsError } from "../../../src/core/errors.js";
 import { motoClients, requireMoto, seedEnvironment, serviceNow, type Seeded } from "../../support/moto.js";
@@ -185,6 +185,16 @@ describe("staging verifies, production promotes (moto ECR)", () => {
     expect((await tagsOf(staging.environment.ecrRepository, digest)).some((t) => t.startsWith("verified-"))).toBe(
       false,
     );
+  });
+
+  it("release finds the verified digest of a commit, and nothing for a commit staging never verified", async () => {
+    const { staging } = await seedBoth();
+    const { digest } = await deployStaging(staging, "5555555555555555555555555555555555555555");
+    const clients = await motoClients();
+    const repository = staging.environment.ecrRepository;
+    expect(await verifiedDigestOf(clients, repository, "5555555555555555555555555555555555555555")).toBe(digest);
+    expect(await verifiedDigestOf(clients, repository, "6666666666666666666666666666666666666666")).toBeUndefined();
+    expect(clients.calls.mutatingCalls()).toEqual([]);
   });
 
   it("the mark is one tag per full commit id", () => {

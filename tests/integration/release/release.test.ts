@@ -22,6 +22,8 @@ let dockerHub: DockerHubStandin;
 let repo: TestGitRepo;
 /** Tags handed to the image publisher, in call order (the Dagger stage pushes them for real). */
 let published: string[][];
+/** The commit handed to the publisher with each call (the Dagger stage copies that commit's verified digest). */
+let publishedCommits: string[];
 
 beforeAll(async () => {
   github = await startGitHubStandin({ repository: REPOSITORY, token: GITHUB_TOKEN });
@@ -38,6 +40,7 @@ beforeEach(() => {
   dockerHub.descriptions.clear();
   dockerHub.tags.clear();
   published = [];
+  publishedCommits = [];
   repo = createGitRepo();
 });
 afterEach(() => repo.remove());
@@ -53,8 +56,9 @@ function options(version: string, overrides: Partial<ReleaseOptions> = {}): Rele
       password: DOCKER_PASSWORD,
       apiBaseUrl: dockerHub.url,
       shortDescription: "FaultMaven authentication service",
-      publishImage: async (tags) => {
+      publishImage: async (tags, commit) => {
         published.push([...tags]);
+        publishedCommits.push(commit);
         // What the registry push leaves on Docker Hub (the Dagger stage pushes for real).
         for (const t of tags) dockerHub.tags.set(`${IMAGE}:${t}`, `sha256:${"0".repeat(64)}`);
         return tags.map((t) => `docker.io/${IMAGE}:${t}@sha256:${"0".repeat(64)}`);
@@ -219,6 +223,7 @@ describe("release: successful runs", () => {
     expect(published).toEqual([["2.0.0", "latest"]]);
 
     const second = await release(options("v2.0.0"));
+    expect(publishedCommits).toEqual([first.commit]);
     expect(published).toHaveLength(1);
     expect(second.dockerHub?.published).toEqual([]);
     expect(second.dockerHub?.kept).toBe(

@@ -112,6 +112,11 @@ const MUTATIONS: [Gate, string, () => Record<string, string>][] = [
     "forks get the read-only token",
     () => mutated("ci.yml", /GITHUB_TOKEN: \$\{\{ .* \}\}/, "GITHUB_TOKEN: ${{ github.token }}"),
   ],
+  [
+    "release-copies-the-verified-digest",
+    "release rebuilds",
+    () => mutated("release.yml", /\n {12}--aws-role-arn=\$AWS_ROLE_ARN/, ""),
+  ],
 ];
 
 describe("the gates of the flow from commit to production", () => {

@@ -18,6 +18,7 @@ export const GATES = [
   "production-from-tags-only",
   "rollback-input",
   "uploads-skipped-when-they-cannot-succeed",
+  "release-copies-the-verified-digest",
 ] as const;
 export type Gate = (typeof GATES)[number];
 
@@ -168,5 +169,11 @@ export function gateProblems(texts: WorkflowTexts): string[] {
       if (!token.includes(part))
         fail("uploads-skipped-when-they-cannot-succeed", `${job.name}'s GITHUB_TOKEN lacks ${part}`);
   }
+  // Release copies the digest staging verified (what production runs) instead of building: it needs AWS access.
+  const releases = jobs.filter((j) => j.call?.fn === "release");
+  if (releases.length !== 1) fail("release-copies-the-verified-digest", `${releases.length} release jobs, not 1`);
+  for (const job of releases)
+    if (!job.call?.flags.has("aws-role-arn") || !job.call.flags.has("aws-web-identity-token"))
+      fail("release-copies-the-verified-digest", `${job.name} has no AWS access: it would rebuild the image`);
   return problems;
 }

@@ -72,13 +72,13 @@ describe("jobs", () => {
   const ci = readWorkflow("ci.yml").workflow.jobs;
   const rel = readWorkflow("release.yml").workflow.jobs;
 
-  it("grant id-token only to the AWS jobs, security-events only to ci, contents: write only to release", () => {
+  it("grant id-token only to the AWS jobs (deploys, rollback, release's ECR read), security-events only to ci, contents: write only to release", () => {
     expect(ci["ci"]!.permissions).toEqual({ contents: "read", "security-events": "write" });
     expect(ci["deploy-staging"]!.permissions).toEqual({ contents: "read", "id-token": "write" });
     for (const name of ["deploy-production", "rollback-production"]) {
       expect(cd[name]!.permissions).toEqual({ contents: "read", "id-token": "write" });
     }
-    expect(rel["release"]!.permissions).toEqual({ contents: "write" });
+    expect(rel["release"]!.permissions).toEqual({ contents: "write", "id-token": "write" });
   });
 
   it("deploy one at a time per environment and never cancel a running deploy", () => {
@@ -148,7 +148,9 @@ describe("values handed to dagger call", () => {
       if (usesOidc) {
         expect(call.flags.get("aws-web-identity-token")).toBe("cmd:.github/scripts/aws-oidc-token.sh");
         expect(call.flags.get("aws-role-arn")).toBe("$AWS_ROLE_ARN");
-        expect(call.step.env?.["AWS_ROLE_ARN"]).toMatch(/^\$\{\{ vars\.AWS_ROLE_ARN_(STAGING|PRODUCTION) \}\}$/);
+        expect(call.step.env?.["AWS_ROLE_ARN"]).toMatch(
+          /^\$\{\{ vars\.AWS_ROLE_ARN_(STAGING|PRODUCTION|RELEASE) \}\}$/,
+        );
       }
     }
   });

@@ -24,6 +24,7 @@ import {
   rollbackStage,
   smokeStage,
 } from "./stages/deploy.js";
+import { refuseTestRegistry } from "./core/deploy/promotion.js";
 import { releaseStage } from "./stages/release.js";
 import { verifiedImage } from "./stages/verified-image.js";
 import { loadSettings } from "./stages/source.js";
@@ -44,11 +45,6 @@ export class FaultmavenAuthPipeline {
   redisImage?: string;
   trivyImage?: string;
   trivyDbRepository?: string;
-  /**
-   * Test hook, not an argument (`dagger call` cannot set it): `publish` and `deploy` push to this registry without
-   * auth instead of ECR. The e2e rig sets it on the class it imports to use its local registry (127.0.0.1:5000).
-   */
-  registryOverride?: string;
 
   /**
    * Settings come from these arguments, else from the service's own `[tool.faultmaven-pipeline]`
@@ -264,7 +260,7 @@ export class FaultmavenAuthPipeline {
    * @param awsWebIdentityToken The GitHub OIDC token for awsRoleArn.
    * @param awsAccessKeyId AWS access key id (instead of awsRoleArn), to copy the verified digest.
    * @param awsSecretAccessKey AWS secret access key.
-   * @param awsEndpointUrl Endpoint for every AWS client (e.g. moto). Default: AWS_ENDPOINT_URL of the caller, else AWS.
+   * @param awsEndpointUrl Endpoint for every AWS client (e.g. moto). Default: AWS.
    */
   @func({ cache: "never" })
   async release(
@@ -323,6 +319,7 @@ export class FaultmavenAuthPipeline {
    * @param awsRoleArn Role to assume with a GitHub OIDC token (no long-lived keys).
    * @param awsWebIdentityToken The GitHub OIDC token for awsRoleArn.
    * @param awsEndpointUrl Endpoint for every AWS client (e.g. moto). Default: AWS_ENDPOINT_URL of the caller, else AWS.
+   * @param registry Test hook for staging only (the e2e rig): push to this registry WITHOUT auth instead of ECR. Refused for production.
    */
   @func({ cache: "never" })
   async publish(
@@ -335,8 +332,9 @@ export class FaultmavenAuthPipeline {
     awsRoleArn?: string,
     awsWebIdentityToken?: Secret,
     awsEndpointUrl?: string,
+    registry?: string,
   ): Promise<string> {
-    const registry = this.registryOverride;
+    refuseTestRegistry(env, registry);
     const appVersion = await appVersionOf({ env, version, gitSha });
     await this.scanImage(appVersion);
     const aws = {
@@ -375,6 +373,7 @@ export class FaultmavenAuthPipeline {
    * @param smokeUrl Base URL for the smoke checks. Default: the environment's public URL.
    * @param rolloutTimeoutSeconds Longest wait for the rollout (and a rollback) to be steady. Default: 900.
    * @param migrationTimeoutSeconds Longest wait for the migration task to stop. Default: 900.
+   * @param registry Test hook for staging only (the e2e rig): push to this registry WITHOUT auth instead of ECR. Refused for production.
    */
   @func({ cache: "never" })
   async deploy(
@@ -394,8 +393,9 @@ export class FaultmavenAuthPipeline {
     smokeUrl?: string,
     rolloutTimeoutSeconds?: number,
     migrationTimeoutSeconds?: number,
+    registry?: string,
   ): Promise<string> {
-    const registry = this.registryOverride;
+    refuseTestRegistry(env, registry);
     const appVersion = await appVersionOf({ env, version, gitSha, gitRef });
     const aws = {
       awsAccessKeyId,

@@ -20,7 +20,8 @@ export async function verifiedImage(
 ): Promise<{ container: Container; digest: string }> {
   const environment = await environmentNamed("production");
   const credentials = await credentialsFromSecrets({ ...aws, env: "production" });
-  const endpoint = aws.awsEndpointUrl ?? process.env.AWS_ENDPOINT_URL;
+  // Only the argument: under `dagger call`, process.env is the runtime container's, not the caller's.
+  const endpoint = aws.awsEndpointUrl;
   const clients = await clientsFor({
     environment,
     ...(credentials ? { credentials } : {}),

@@ -418,7 +418,7 @@ export function callPublish(
   pipeline: FaultmavenAuthPipeline,
   args: AwsSecretArgs & { env: string; version?: string; gitSha?: string; registry?: string },
 ): Promise<string> {
-  return withRegistry(pipeline, args.registry).publish(
+  return pipeline.publish(
     args.env,
     args.version,
     args.gitSha,
@@ -428,17 +428,8 @@ export function callPublish(
     args.awsRoleArn,
     args.awsWebIdentityToken,
     args.awsEndpointUrl,
+    args.registry,
   );
-}
-
-/**
- * The pipeline with its test hook `registryOverride` set (a push to the local registry instead of ECR): a copy, so
- * that concurrent calls on the shared instance do not see each other's registry.
- */
-function withRegistry(pipeline: FaultmavenAuthPipeline, registry: string | undefined): FaultmavenAuthPipeline {
-  if (registry === undefined) return pipeline;
-  const copy = Object.create(Object.getPrototypeOf(pipeline) as object) as FaultmavenAuthPipeline;
-  return Object.assign(copy, pipeline, { registryOverride: registry });
 }
 
 /** `deploy` with named arguments. */
@@ -458,7 +449,7 @@ export function callDeploy(
     registry?: string;
   },
 ): Promise<string> {
-  return withRegistry(pipeline, args.registry).deploy(
+  return pipeline.deploy(
     args.env,
     args.version,
     args.gitSha,
@@ -475,6 +466,7 @@ export function callDeploy(
     args.smokeUrl,
     args.rolloutTimeoutSeconds,
     args.migrationTimeoutSeconds,
+    args.registry,
   );
 }
 

@@ -33,12 +33,16 @@ describe("dagger calls in .github/workflows", () => {
     },
   );
 
-  it("the production functions have no unauthenticated push elsewhere (--registry is a test hook, not an argument)", () => {
-    for (const name of ["publish", "deploy", "plan", "rollback", "release"]) {
-      const fn = surface.functions.find((f) => f.name === name);
-      expect(fn, `function ${name}`).toBeDefined();
-      expect(fn?.args.map((a) => a.name)).not.toContain("registry");
+  it("--registry (an unauthenticated push elsewhere) is documented as a staging-only test hook, and no workflow passes it", () => {
+    for (const name of ["publish", "deploy"]) {
+      const arg = surface.functions.find((f) => f.name === name)?.args.find((a) => a.name === "registry");
+      expect(arg?.description, `${name} --registry`).toMatch(
+        /^Test hook for staging only .* Refused for production\.$/,
+      );
     }
+    for (const name of ["plan", "rollback", "release"])
+      expect(surface.functions.find((f) => f.name === name)?.args.map((a) => a.name)).not.toContain("registry");
+    for (const call of calls) expect(call.flags.has("registry"), `${call.file} ${call.job}`).toBe(false);
   });
 
   it("side-effecting functions are never served from the function cache", () => {

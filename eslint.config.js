@@ -5,7 +5,17 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   // tests/e2e/rig/typescript-sdk-runtime/files: TypeScript the rig's SDK runtime serves to modules, not part of this project.
-  { ignores: ["node_modules/", "sdk/", ".cache/", "examples/", "coverage/", "reports/", "tests/e2e/rig/typescript-sdk-runtime/"] },
+  {
+    ignores: [
+      "node_modules/",
+      "sdk/",
+      ".cache/",
+      "examples/",
+      "coverage/",
+      "reports/",
+      "tests/e2e/rig/typescript-sdk-runtime/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -24,7 +24,9 @@ import {
   rollbackStage,
   smokeStage,
 } from "./stages/deploy.js";
+import { refuseTestRegistry } from "./core/deploy/promotion.js";
 import { releaseStage } from "./stages/release.js";
+import { verifiedImage } from "./stages/verified-image.js";
 import { loadSettings } from "./stages/source.js";
 import { testStage } from "./stages/test.js";
 import { codecovStage, prepareUploads } from "./stages/uploads.js";
@@ -114,7 +116,8 @@ export class FaultmavenAuthPipeline {
   /**
    * Run the unit (with coverage threshold), integration and security test suites against
    * Postgres 15 and Redis 7 service containers. Returns tests/junit-<suite>.xml and
-   * tests/coverage.xml. With a Codecov token, uploads the coverage (even when tests failed).
+   * tests/coverage.xml. With a Codecov token, uploads the coverage (even when tests failed) with
+   * Codecov's own uploader; the test verdict is printed first, and an upload failure is a warning.
    *
    * Example usage: dagger call test --fail-on-error=false export --path=reports
    *
@@ -123,6 +126,8 @@ export class FaultmavenAuthPipeline {
    * @param githubRepository owner/repo the coverage belongs to ($GITHUB_REPOSITORY). Needed with a token.
    * @param gitSha Full sha of the tested commit ($GITHUB_SHA). Needed with a token.
    * @param gitRef Full ref of the tested commit ($GITHUB_REF). Needed with a token.
+   * @param codecovUrl Codecov's URL, for self-hosted Codecov. Default: "https://codecov.io".
+   * @param strictUploads Fail when the Codecov upload fails. Default: false (a warning).
    */
   @func({ cache: "never" })
   async test(
@@ -131,15 +136,19 @@ export class FaultmavenAuthPipeline {
     githubRepository?: string,
     gitSha?: string,
     gitRef?: string,
+    codecovUrl?: string,
+    strictUploads = false,
   ): Promise<Directory> {
-    const uploads = await prepareUploads({ codecovToken, githubRepository, gitSha, gitRef });
+    const uploads = await prepareUploads({ codecovToken, githubRepository, gitSha, gitRef, codecovUrl, strictUploads });
     const settings = await this.settings(["test"]);
     const python = pythonWithDevRequirements(this.source, settings);
     const outcome = await testStage(python, settings);
-    const upload = await codecovStage(outcome.reports, uploads);
+    console.log(`[test] ${outcome.error ? "FAILED" : "passed"}: ${outcome.summary.split("\n")[0]}`);
+    const upload = await codecovStage(outcome.reports, uploads, settings.images.python);
     console.log(`[test] ${upload.name} ${upload.status}: ${upload.summary}`);
+    const reports = this.finish("test", outcome, failOnError); // the test verdict wins over the upload's
     if (upload.status === "failed" && failOnError) throw new Error(upload.summary);
-    return this.finish("test", outcome, failOnError);
+    return reports;
   }
 
   /**
@@ -192,8 +201,8 @@ export class FaultmavenAuthPipeline {
   /**
    * The whole CI: lint, test and scan concurrently, then build (size and alembic checks) and the
    * image scan; then, when their tokens are given, coverage to Codecov and SARIF to GitHub code
-   * scanning. Prints a summary table of every stage (status, duration) and fails naming every
-   * failed stage. Returns every stage's reports plus summary.md and summary.json.
+   * scanning (an upload failure is a warning unless --strict-uploads). Prints a summary table of every
+   * stage (status, duration) and fails naming every failed stage. Returns every stage's reports plus summary.md and summary.json.
    *
    * Example usage: dagger call ci export --path=reports
    *
@@ -204,6 +213,9 @@ export class FaultmavenAuthPipeline {
    * @param githubRepository owner/repo the reports belong to ($GITHUB_REPOSITORY). Needed with a token.
    * @param gitSha Full sha of the tested commit ($GITHUB_SHA). Needed with a token.
    * @param gitRef Full ref of the tested commit ($GITHUB_REF). Needed with a token.
+   * @param githubApiUrl GitHub's REST API root; GitHub Enterprise Server: https://HOST/api/v3. Default: "https://api.github.com".
+   * @param codecovUrl Codecov's URL, for self-hosted Codecov. Default: "https://codecov.io".
+   * @param strictUploads Fail the run when an upload fails. Default: false (a warning in the summary).
    */
   @func({ cache: "never" })
   async ci(
@@ -214,8 +226,12 @@ export class FaultmavenAuthPipeline {
     githubRepository?: string,
     gitSha?: string,
     gitRef?: string,
+    githubApiUrl?: string,
+    codecovUrl?: string,
+    strictUploads = false,
   ): Promise<Directory> {
-    const uploads = await prepareUploads({ codecovToken, githubToken, githubRepository, gitSha, gitRef });
+    const target = { githubRepository, gitSha, gitRef, githubApiUrl, codecovUrl, strictUploads };
+    const uploads = await prepareUploads({ codecovToken, githubToken, ...target });
     const settings = await this.settings(["lint", "test", "scan", "build"]);
     const run = await ciStage(this.source, settings, { appVersion, uploads, log: (line) => console.log(line) });
     console.log(await run.reports.file("summary.md").contents());
@@ -226,8 +242,10 @@ export class FaultmavenAuthPipeline {
   /**
    * Release a version: the tag must exist on the released commit and the service's __version__
    * must equal it; the changelog comes from Conventional Commits since the previous tag; the image
-   * is pushed to Docker Hub (X.Y.Z, plus latest unless it is a pre-release), the GitHub release is
-   * created (or updated on a rerun) and the Docker Hub description updated. Returns the JSON report.
+   * (with AWS access: the digest staging verified and production runs, copied by digest) is pushed to
+   * Docker Hub (X.Y.Z, plus latest unless it is a pre-release; an existing X.Y.Z is never moved), the
+   * GitHub release is created (or updated on a rerun) and the Docker Hub description updated from the
+   * service's file. Returns the JSON report.
    *
    * Example usage: dagger call release --version=v1.2.3 --github-token=env:GITHUB_TOKEN --docker-username=env:DOCKER_USERNAME --docker-password=env:DOCKER_PASSWORD
    *
@@ -240,6 +258,13 @@ export class FaultmavenAuthPipeline {
    * @param dockerHubRepository Docker Hub namespace/name of the image. Default: "faultmaven/fm-auth-service".
    * @param versionFile File holding __version__ = "X.Y.Z", relative to the repository root. Default: "enterprise/main.py".
    * @param dryRun Run every check and build the notes, but push and write nothing. Default: false.
+   * @param descriptionFile The service's file (at the tagged commit, relative to the repository root) that becomes the Docker Hub description. Default: "README.md".
+   * @param githubApiUrl GitHub's REST API root; GitHub Enterprise Server: https://HOST/api/v3. Default: "https://api.github.com".
+   * @param awsRoleArn With AWS access, the image is the digest staging verified for the tagged commit, copied by digest from the production ECR repository (what production runs); without, it is built here. Role to assume with a GitHub OIDC token.
+   * @param awsWebIdentityToken The GitHub OIDC token for awsRoleArn.
+   * @param awsAccessKeyId AWS access key id (instead of awsRoleArn), to copy the verified digest.
+   * @param awsSecretAccessKey AWS secret access key.
+   * @param awsEndpointUrl Endpoint for every AWS client (e.g. moto). Default: AWS's own (no environment variable is read).
    */
   @func({ cache: "never" })
   async release(
@@ -252,14 +277,26 @@ export class FaultmavenAuthPipeline {
     dockerHubRepository = "faultmaven/fm-auth-service",
     versionFile = "enterprise/main.py",
     dryRun = false,
+    descriptionFile = "README.md",
+    githubApiUrl?: string,
+    awsRoleArn?: string,
+    awsWebIdentityToken?: Secret,
+    awsAccessKeyId?: Secret,
+    awsSecretAccessKey?: Secret,
+    awsEndpointUrl?: string,
   ): Promise<string> {
-    const buildImage = () => this.build(version.replace(/^v/, ""));
+    const aws = { awsRoleArn, awsWebIdentityToken, awsAccessKeyId, awsSecretAccessKey, awsEndpointUrl };
+    // Built here, APP_VERSION is the tag itself (v1.2.3), as production's task sets it.
+    const image = (commit: string) =>
+      awsRoleArn || awsAccessKeyId
+        ? verifiedImage(aws, commit)
+        : this.build(version).then((container) => ({ container }));
     const { images } = await this.settings([]);
     const report = await releaseStage({
       version,
       repo,
       gitImage: images.git,
-      buildImage,
+      image,
       githubToken,
       dockerUsername,
       dockerPassword,
@@ -267,6 +304,8 @@ export class FaultmavenAuthPipeline {
       dockerHubRepository,
       versionFile,
       dryRun,
+      descriptionFile,
+      ...(githubApiUrl ? { githubApiUrl } : {}),
     });
     return JSON.stringify(report, null, 2);
   }
@@ -286,7 +325,7 @@ export class FaultmavenAuthPipeline {
    * @param awsRoleArn Role to assume with a GitHub OIDC token (no long-lived keys).
    * @param awsWebIdentityToken The GitHub OIDC token for awsRoleArn.
    * @param awsEndpointUrl Endpoint for every AWS client (e.g. moto). Default: AWS's own (no environment variable is read).
-   * @param registry Push to this registry without auth instead of ECR (e.g. 127.0.0.1:5000). Default: ECR.
+   * @param registry Test hook for staging only (the e2e rig): push to this registry WITHOUT auth instead of ECR. Refused for production.
    */
   @func({ cache: "never" })
   async publish(
@@ -301,6 +340,7 @@ export class FaultmavenAuthPipeline {
     awsEndpointUrl?: string,
     registry?: string,
   ): Promise<string> {
+    refuseTestRegistry(env, registry);
     const appVersion = await appVersionOf({ env, version, gitSha });
     await this.scanImage(appVersion);
     const aws = {
@@ -316,18 +356,18 @@ export class FaultmavenAuthPipeline {
 
   /**
    * Deploy to ECS: preflight (account, service ACTIVE and idle, container, secrets, ECR tags) → record what serves →
-   * scan, build and push by digest (or promote a digest) → register the revision → migrate (alembic upgrade head as
+   * scan, build and push by digest (production: promote the digest staging verified for --git-sha) → register the revision → migrate (alembic upgrade head as
    * a one-off task) → rolling update (200%/100%, circuit breaker) → wait, streaming events → verify the deployment is
    * still PRIMARY → smoke /health, /ready, / → on failure roll back to the recorded revision → Slack. Returns the
    * JSON deploy report; fails with it unless the outcome is "succeeded".
    *
-   * Example usage: dagger call deploy --env=production --version=v1.2.3 --promote-digest=sha256:... --aws-role-arn=arn:aws:iam::123456789012:role/deploy --aws-web-identity-token=env:ACTIONS_ID_TOKEN
+   * Example usage: dagger call deploy --env=production --version=v1.2.3 --git-sha=$(git rev-parse v1.2.3^{commit}) --git-ref=refs/tags/v1.2.3 --aws-role-arn=arn:aws:iam::123456789012:role/deploy --aws-web-identity-token=env:ACTIONS_ID_TOKEN
    *
    * @param env Target environment, exactly "staging" or "production".
    * @param version Release tag vX.Y.Z; required for production (pre-releases only to staging).
-   * @param gitSha Commit deployed (7-40 hex); required for staging (image tag staging-<sha>).
+   * @param gitSha Commit deployed; required. Staging: 7-40 hex (image tag staging-<sha>; the full 40 hex also tags the digest verified-staging-<sha> once the smoke checks pass). Production: the full sha the release tag points to, whose verified digest is deployed.
    * @param gitRef Ref that triggered the deploy; staging accepts refs/heads/main, production refs/tags/<version>. Default: not checked.
-   * @param promoteDigest Deploy this sha256: digest already in ECR (what passed staging) instead of building.
+   * @param promoteDigest Deploy this sha256: digest already in ECR instead of building; in production it must be the one staging verified.
    * @param migration "upgrade head", "downgrade -1", "downgrade <rev>" or "none". Default: "upgrade head".
    * @param awsAccessKeyId AWS access key id (or use awsRoleArn + awsWebIdentityToken).
    * @param awsSecretAccessKey AWS secret access key.
@@ -339,7 +379,7 @@ export class FaultmavenAuthPipeline {
    * @param smokeUrl Base URL for the smoke checks. Default: the environment's public URL.
    * @param rolloutTimeoutSeconds Longest wait for the rollout (and a rollback) to be steady. Default: 900.
    * @param migrationTimeoutSeconds Longest wait for the migration task to stop. Default: 900.
-   * @param registry Push to this registry without auth instead of ECR (e.g. 127.0.0.1:5000). Default: ECR.
+   * @param registry Test hook for staging only (the e2e rig): push to this registry WITHOUT auth instead of ECR. Refused for production.
    */
   @func({ cache: "never" })
   async deploy(
@@ -361,6 +401,7 @@ export class FaultmavenAuthPipeline {
     migrationTimeoutSeconds?: number,
     registry?: string,
   ): Promise<string> {
+    refuseTestRegistry(env, registry);
     const appVersion = await appVersionOf({ env, version, gitSha, gitRef });
     const aws = {
       awsAccessKeyId,

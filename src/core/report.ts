@@ -1,8 +1,11 @@
 import { StageFailedError } from "./errors.js";
 import { indent, tail } from "./output.js";
 
-/** "skipped": the stage could not run because one it depends on failed (that one is the failure). */
-export type StageStatus = "passed" | "failed" | "skipped";
+/**
+ * "skipped": the stage could not run because one it depends on failed (that one is the failure).
+ * "warning": it failed without failing the run (an optional upload: src/core/uploads.ts).
+ */
+export type StageStatus = "passed" | "failed" | "skipped" | "warning";
 
 /** The outcome of one stage of a run, as the summary table shows it. */
 export interface StageResult {
@@ -50,16 +53,19 @@ export function aggregate(stages: StageResult[], totalMs: number): RunReport {
 /** A Markdown table of every stage: status, duration, summary (its first line). */
 export function summaryTable(report: RunReport): string {
   const rows = report.stages.map((s) => {
-    const status = { passed: "✅ passed", failed: "❌ failed", skipped: "⏭️ skipped" }[s.status];
+    const status = { passed: "✅ passed", failed: "❌ failed", skipped: "⏭️ skipped", warning: "⚠️ warning" }[s.status];
     const firstLine = (s.summary.split("\n")[0] ?? "").replace(/\|/g, "\\|");
     return `| ${s.name} | ${status} | ${seconds(s.durationMs)} | ${firstLine} |`;
   });
   const skipped = report.stages.filter((s) => s.status === "skipped").length;
-  const ran = report.stages.length - skipped;
+  const warned = report.stages.filter((s) => s.status === "warning").map((s) => s.name);
+  const ran = report.stages.length - skipped - warned.length;
   const skippedNote = skipped > 0 ? ` (${skipped} skipped)` : "";
-  const verdict = report.ok
-    ? `All ${ran} stages that ran passed in ${seconds(report.totalMs)}${skippedNote}.`
-    : `${report.failed.length} of ${ran} stages failed: ${report.failed.join(", ")}${skippedNote}.`;
+  const warningNote = warned.length > 0 ? ` Warnings, not failures: ${warned.join(", ")}.` : "";
+  const verdict =
+    (report.ok
+      ? `All ${ran} stages that ran passed in ${seconds(report.totalMs)}${skippedNote}.`
+      : `${report.failed.length} of ${ran} stages failed: ${report.failed.join(", ")}${skippedNote}.`) + warningNote;
   return ["| stage | status | duration | summary |", "|---|---|---|---|", ...rows, "", verdict].join("\n");
 }
 

@@ -68,7 +68,10 @@ export async function ciStage(
   let reports = dag.directory();
   for (const outcome of collected) reports = reports.withDirectory(".", outcome.reports);
   const uploads = opts.uploads
-    ? await Promise.all([codecovStage(reports, opts.uploads), codeScanningStage(reports, opts.uploads)])
+    ? await Promise.all([
+        codecovStage(reports, opts.uploads, settings.images.python),
+        codeScanningStage(reports, opts.uploads),
+      ])
     : [];
   for (const upload of uploads) log(`[ci] ${upload.name} ${upload.status}: ${upload.summary.split("\n")[0]}`);
 

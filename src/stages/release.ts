@@ -1,5 +1,6 @@
 import { type Container, type Directory, ReturnType, type Secret, dag } from "@dagger.io/dagger";
 
+import { ReleaseError } from "../core/errors.js";
 import { DEFAULT_IMAGES } from "../core/images.js";
 import { GitCommandError, type GitRunner } from "../core/release/git.js";
 import { release, type ReleaseReport } from "../core/release/release.js";
@@ -11,10 +12,11 @@ export interface ReleaseStageOptions {
   /** The repository WITH its `.git` directory (history and tags). */
   readonly repo: Directory;
   /**
-   * Builds the release image to push to Docker Hub (the module's `build()`). Called only once
-   * every check has passed, so a bad tag or token fails in seconds, not after a build.
+   * The release image to push to Docker Hub, for the released commit: the digest staging verified (copied by
+   * digest; `digest` set) or, without AWS access, the module's `build()`. Called only once every check has
+   * passed, so a bad tag or token fails in seconds, not after a build.
    */
-  readonly buildImage: () => Promise<Container>;
+  readonly image: (commit: string) => Promise<{ container: Container; digest?: string }>;
   readonly githubToken: Secret;
   readonly dockerUsername: Secret;
   readonly dockerPassword: Secret;
@@ -26,6 +28,8 @@ export interface ReleaseStageOptions {
   readonly versionFile?: string;
   /** Checks and notes only, no push and no API write. @default false */
   readonly dryRun?: boolean;
+  /** The service's file that becomes the Docker Hub description, relative to the repository root. @default "README.md" */
+  readonly descriptionFile?: string;
   /** An image with `git`: the repository is read by git in a container of it. @default DEFAULT_IMAGES.git */
   readonly gitImage?: string;
   /** GitHub API root (GitHub Enterprise, tests). @default "https://api.github.com" */
@@ -49,11 +53,19 @@ export async function releaseStage(options: ReleaseStageOptions): Promise<Releas
     options.dockerUsername.plaintext(),
     options.dockerPassword.plaintext(),
   ]);
-  const publishImage = async (tags: readonly string[]): Promise<string[]> => {
-    const authed = (await options.buildImage()).withRegistryAuth(registry, dockerUsername, options.dockerPassword);
+  const publishImage = async (tags: readonly string[], commit: string): Promise<string[]> => {
+    const image = await options.image(commit);
+    const authed = image.container.withRegistryAuth(registry, dockerUsername, options.dockerPassword);
     const refs: string[] = [];
     // One tag at a time: `latest` is only moved once the version tag is known to be there.
-    for (const tag of tags) refs.push(await authed.publish(`${registry}/${options.dockerHubRepository}:${tag}`));
+    for (const tag of tags) {
+      const ref = await authed.publish(`${registry}/${options.dockerHubRepository}:${tag}`);
+      if (image.digest && !ref.endsWith(`@${image.digest}`))
+        throw new ReleaseError(
+          `Docker Hub received ${ref}, not the verified digest ${image.digest}: the copy changed the image; check the registry's manifest format`,
+        );
+      refs.push(ref);
+    }
     return refs;
   };
   const common = {
@@ -68,6 +80,7 @@ export async function releaseStage(options: ReleaseStageOptions): Promise<Releas
       username: dockerUsername,
       password: dockerPassword,
       publishImage,
+      ...(options.descriptionFile ? { descriptionFile: options.descriptionFile } : {}),
       ...(options.dockerHubApiUrl ? { apiBaseUrl: options.dockerHubApiUrl } : {}),
     },
     ...(options.versionFile ? { versionFile: options.versionFile } : {}),

@@ -22,6 +22,7 @@ import {
   type SmokeSettings,
   type WaitSettings,
 } from "./options.js";
+import { markVerified, promotesVerifiedOnly, promotionDigest } from "./promotion.js";
 import { ensureRevision } from "./revision.js";
 import { preflight } from "./preflight.js";
 import { errorEntry, finishReport, newReport, summaryLine, type DeployReport } from "./report.js";
@@ -81,11 +82,11 @@ export async function deploy(options: DeployOptions): Promise<DeployReport> {
     throw new SettingsError(
       "pass either a build to publish or --promote-digest, not both: promote deploys an existing digest without rebuilding",
     );
-  if (!options.publish && !options.promoteDigest)
+  if (!options.publish && !options.promoteDigest && !promotesVerifiedOnly(env))
     throw new SettingsError(
       "nothing to deploy: pass --promote-digest=sha256:... or let deploy build and publish the image",
     );
-  const promoteDigest = options.promoteDigest ? parseImageDigest(options.promoteDigest) : undefined;
+  const givenDigest = options.promoteDigest ? parseImageDigest(options.promoteDigest) : undefined;
   const migrationCommand =
     options.migration === false ? undefined : parseMigrationCommand(options.migration ?? "upgrade head");
   const smokeUrl = validateSmokeUrl(options.smoke?.baseUrl ?? env.publicUrl);
@@ -93,6 +94,8 @@ export async function deploy(options: DeployOptions): Promise<DeployReport> {
 
   const clients = await clientsFor(options);
   const callsAtStart = clients.calls.calls.length;
+  // Promotion gate (promotion.ts): production deploys only the digest staging verified for this commit.
+  const promoteDigest = await promotionDigest(clients, env, options.gitSha, givenDigest);
   const pf = await phase("preflight", () =>
     preflight({
       clients,
@@ -283,6 +286,9 @@ export async function deploy(options: DeployOptions): Promise<DeployReport> {
       report.warnings.push("the deploy stopped before the rollout: the service was not changed");
     }
   }
+
+  // Verified mark (promotion.ts): a successful staging deploy tags its digest for production.
+  await markVerified(clients, env, options.gitSha, report, log);
 
   if (webhook) {
     report.notification = await phase("notify", () => notifySlack({ webhookUrl: webhook, text: summaryLine(report) }));

@@ -6,6 +6,7 @@ import { parseImageDigest, resolveVersion } from "./inputs.js";
 import { MIGRATED_TAG } from "./migration.js";
 import { parseMigrationCommand } from "./migration-gate.js";
 import { clientsFor, validateAccess } from "./options.js";
+import { promotionDigest } from "./promotion.js";
 import { preflight } from "./preflight.js";
 import { ROLLOUT_CONFIGURATION } from "./rollout.js";
 import {
@@ -64,12 +65,14 @@ export async function plan(
   validateAccess(options);
   if (options.publish && options.promoteDigest)
     throw new SettingsError("pass either a build to publish or --promote-digest, not both");
-  const promoteDigest = options.promoteDigest ? parseImageDigest(options.promoteDigest) : undefined;
+  const givenDigest = options.promoteDigest ? parseImageDigest(options.promoteDigest) : undefined;
   const migrationCommand =
     options.migration === false ? undefined : parseMigrationCommand(options.migration ?? "upgrade head");
   const smokeUrl = validateSmokeUrl(options.smoke?.baseUrl ?? env.publicUrl);
   const clients = await clientsFor(options);
   const since = clients.calls.calls.length;
+  // Promotion gate (promotion.ts): production plans only the digest staging verified for this commit.
+  const promoteDigest = await promotionDigest(clients, env, options.gitSha, givenDigest);
   const pf = await preflight({
     clients,
     environment: env,

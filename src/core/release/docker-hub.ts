@@ -39,6 +39,8 @@ export interface DockerHubLogin {
 
 /** A logged-in Docker Hub API session (the JWT stays inside). */
 export interface DockerHubSession {
+  /** The digest `repository:tag` holds now, or undefined when the tag does not exist (`GET .../tags/{tag}`). */
+  tagDigest(repository: string, tag: string): Promise<string | undefined>;
   /** Sets the repository's descriptions: `PATCH /v2/repositories/{namespace}/{name}/`. */
   updateDescription(options: { repository: string; fullDescription: string; shortDescription?: string }): Promise<void>;
 }
@@ -62,6 +64,18 @@ export async function loginToDockerHub(login: DockerHubLogin): Promise<DockerHub
     );
   }
   return {
+    async tagDigest(repository, tag) {
+      const { namespace, name } = parseDockerHubRepository(repository);
+      const answer = await call(
+        `${base}/v2/repositories/${namespace}/${name}/tags/${encodeURIComponent(tag)}`,
+        `reading tag ${tag} of ${namespace}/${name}`,
+        { headers: { Accept: "application/json", Authorization: `Bearer ${jwt}` } },
+        { absentOn404: true },
+      );
+      if (answer === undefined) return undefined;
+      const digest = (answer as { digest?: unknown }).digest;
+      return typeof digest === "string" && digest !== "" ? digest : "an image of unknown digest";
+    },
     async updateDescription({ repository, fullDescription, shortDescription }) {
       const { namespace, name } = parseDockerHubRepository(repository);
       const patch: Record<string, string> = { full_description: fullDescription };
@@ -75,7 +89,12 @@ export async function loginToDockerHub(login: DockerHubLogin): Promise<DockerHub
   };
 }
 
-async function call(url: string, action: string, init: RequestInit): Promise<unknown> {
+async function call(
+  url: string,
+  action: string,
+  init: RequestInit,
+  options: { absentOn404?: boolean } = {},
+): Promise<unknown> {
   let response: Response;
   try {
     response = await fetch(url, init);
@@ -83,6 +102,7 @@ async function call(url: string, action: string, init: RequestInit): Promise<unk
     throw new ReleaseError(`Docker Hub: ${action} failed: ${(error as Error).message}: check the network`);
   }
   const text = await response.text();
+  if (response.status === 404 && options.absentOn404) return undefined;
   if (!response.ok) {
     const hint =
       response.status === 401 || response.status === 403

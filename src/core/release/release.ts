@@ -26,7 +26,7 @@ export interface DockerHubReleaseOptions {
    * (`docker.io/ns/name:1.2.3@sha256:...`). The Dagger stage provides it; called only after every check passed.
    * @default undefined (no image is pushed; the report lists none)
    */
-  readonly publishImage?: (tags: readonly string[]) => Promise<readonly string[]>;
+  readonly publishImage?: (tags: readonly string[], commit: string) => Promise<readonly string[]>;
   /**
    * File (at the released commit) whose content becomes the Docker Hub full description.
    * @default "README.md"
@@ -85,6 +85,8 @@ export interface ReleaseReport {
     readonly repository: string;
     readonly tags: readonly string[];
     readonly published: readonly string[];
+    /** Set when the version tag was already on Docker Hub: it is never pushed again (released tags never move). */
+    readonly kept: string | null;
     readonly descriptionUpdated: boolean;
   } | null;
   readonly dryRun: boolean;
@@ -97,6 +99,8 @@ interface ReleasePlan {
   readonly existing: GitHubRelease | undefined;
   readonly dockerTags: readonly string[];
   readonly dockerHubSession: DockerHubSession | undefined;
+  /** Why the image is not pushed: the version tag already exists on Docker Hub. */
+  readonly dockerKept: string | undefined;
   readonly fullDescription: string | undefined;
 }
 
@@ -119,14 +123,21 @@ export async function release(options: ReleaseOptions): Promise<ReleaseReport> {
         action: plan.existing ? "would-update" : "would-create",
       },
       dockerHub: docker
-        ? { repository: docker.repository, tags: plan.dockerTags, published: [], descriptionUpdated: false }
+        ? {
+            repository: docker.repository,
+            tags: plan.dockerTags,
+            published: [],
+            kept: plan.dockerKept ?? null,
+            descriptionUpdated: false,
+          }
         : null,
       dryRun: true,
     };
   }
 
   // Image first: a GitHub release must never announce an image that is not there.
-  const published = docker?.publishImage ? await docker.publishImage(plan.dockerTags) : [];
+  const published =
+    docker?.publishImage && !plan.dockerKept ? await docker.publishImage(plan.dockerTags, plan.report.commit) : [];
   const githubRelease = await plan.releases.upsert(
     { tag: plan.report.tag, body: plan.report.changelog, prerelease: plan.report.prerelease },
     plan.existing,
@@ -146,6 +157,7 @@ export async function release(options: ReleaseOptions): Promise<ReleaseReport> {
           repository: docker.repository,
           tags: plan.dockerTags,
           published: [...published],
+          kept: plan.dockerKept ?? null,
           descriptionUpdated: plan.fullDescription !== undefined,
         }
       : null,
@@ -213,6 +225,18 @@ async function checkRelease(options: ReleaseOptions): Promise<ReleasePlan> {
         })
       : undefined;
 
+  // A version tag already on Docker Hub is never pushed again, nor is `latest` moved with it: a rerun after a
+  // partial failure finishes the GitHub release and the description without touching the image users pull.
+  const dockerTags = docker ? dockerHubTags(version) : [];
+  const versionTag = dockerTags[0];
+  const existingDigest =
+    docker && dockerHubSession && versionTag
+      ? await dockerHubSession.tagDigest(docker.repository, versionTag)
+      : undefined;
+  const dockerKept = existingDigest
+    ? `${docker?.repository}:${versionTag} already holds ${existingDigest}: released tags never move, so nothing is pushed`
+    : undefined;
+
   return {
     report: {
       tag: version.tag,
@@ -226,8 +250,9 @@ async function checkRelease(options: ReleaseOptions): Promise<ReleasePlan> {
     },
     releases,
     existing,
-    dockerTags: docker ? dockerHubTags(version) : [],
+    dockerTags,
     dockerHubSession,
+    dockerKept,
     fullDescription,
   };
 }

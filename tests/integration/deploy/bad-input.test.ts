@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DeleteServiceCommand } from "@aws-sdk/client-ecs";
 import { deploy, type DeployOptions } from "../../../src/core/deploy/deploy.js";
 import { loadEnvironments, selectEnvironment } from "../../../src/core/deploy/environments.js";
+import { verifiedTag } from "../../../src/core/deploy/promotion.js";
 import { PipelineError } from "../../../src/core/errors.js";
 import { MOTO_ENDPOINT, motoClients, requireMoto, seedEnvironment } from "../../support/moto.js";
 import { startServer, type LoopbackServer } from "./servers.js";
@@ -118,7 +119,8 @@ describe("input errors send no AWS request at all", async () => {
       /Slack webhook must be an https:\/\/ URL \(value hidden\)/,
     ],
     ["promote digest malformed", { promoteDigest: "sha256:abc" }, /image digest "sha256:abc" is not sha256:<64 hex>/],
-    ["nothing to deploy", { promoteDigest: undefined }, /nothing to deploy/],
+    ["nothing to deploy", { environment: staging, gitSha: SHA, promoteDigest: undefined }, /nothing to deploy/],
+    ["production without the commit", {}, /production deploys only the digest staging verified: pass --git-sha=/],
     ["both publish and promote", { publish: async () => "x" }, /either a build to publish or --promote-digest/],
     ["bad migration command", { migration: "upgrade head; rm -rf /" }, /is not "upgrade head", "downgrade -1"/],
     ["bad smoke URL", { smoke: { baseUrl: "ftp://x" } }, /smoke URL "ftp:\/\/x" must be http/],
@@ -210,14 +212,15 @@ describe("failed preconditions make zero mutating AWS calls (moto)", () => {
       { name: "production" },
       async (seed) => {
         await seed.pushImage("v1.5.0");
-        return { version: "v1.5.0", gitSha: undefined, publish: undefined, promoteDigest: seed.imageDigest };
+        await seed.pushImage(verifiedTag(SHA)); // staging verified another digest for this commit
+        return { version: "v1.5.0", publish: undefined };
       },
       /ECR tag fm-auth-service-\w+:v1\.5\.0 already points to sha256:[0-9a-f]{64}, not sha256:[0-9a-f]{64}: released tags never move/,
     ));
   it("promoted digest not in the repository", () =>
     attempt(
-      { name: "production" },
-      () => ({ version: "v1.6.0", gitSha: undefined, publish: undefined, promoteDigest: `sha256:${"b".repeat(64)}` }),
+      {},
+      () => ({ publish: undefined, promoteDigest: `sha256:${"b".repeat(64)}` }),
       /image sha256:b{64} is not in ECR repository/,
     ));
 });

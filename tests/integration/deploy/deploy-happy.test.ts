@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DescribeTaskDefinitionCommand, ListTagsForResourceCommand } from "@aws-sdk/client-ecs";
 import { DescribeImagesCommand } from "@aws-sdk/client-ecr";
 import { deploy } from "../../../src/core/deploy/deploy.js";
+import { tagImage } from "../../../src/core/deploy/image.js";
+import { verifiedTag } from "../../../src/core/deploy/promotion.js";
 import { motoClients, requireMoto, seedEnvironment, serviceNow } from "../../support/moto.js";
 import { startServiceStandIn, type LoopbackServer } from "./servers.js";
 import { publishIntoMoto, stagingOptions, STAGING_VERSION, FAST } from "./helpers.js";
@@ -77,14 +79,17 @@ describe("deploy against moto: clean runs", () => {
   it("production: promotes a staging digest without rebuilding and tags it vX.Y.Z and latest", async () => {
     const seed = await seedEnvironment({ name: "production" });
     const aws = await motoClients();
+    const sha = "4444444444444444444444444444444444444444";
+    // What a successful staging deploy of that commit leaves (tests/integration/deploy/promotion.test.ts).
+    await tagImage(await motoClients(), seed.environment.ecrRepository, seed.imageDigest, [verifiedTag(sha)], {});
     servedVersion = "1.4.0";
     try {
       const report = await deploy({
         environment: seed.environment,
         aws,
         version: "v1.4.0",
+        gitSha: sha,
         gitRef: "refs/tags/v1.4.0",
-        promoteDigest: seed.imageDigest,
         ...FAST,
         smoke: { ...FAST.smoke, baseUrl: site.url },
       });

@@ -22,6 +22,8 @@ let dockerHub: DockerHubStandin;
 let repo: TestGitRepo;
 /** Tags handed to the image publisher, in call order (the Dagger stage pushes them for real). */
 let published: string[][];
+/** The commit handed to the publisher with each call (the Dagger stage copies that commit's verified digest). */
+let publishedCommits: string[];
 
 beforeAll(async () => {
   github = await startGitHubStandin({ repository: REPOSITORY, token: GITHUB_TOKEN });
@@ -36,7 +38,9 @@ beforeEach(() => {
   github.releases.length = 0;
   dockerHub.requests.length = 0;
   dockerHub.descriptions.clear();
+  dockerHub.tags.clear();
   published = [];
+  publishedCommits = [];
   repo = createGitRepo();
 });
 afterEach(() => repo.remove());
@@ -52,8 +56,11 @@ function options(version: string, overrides: Partial<ReleaseOptions> = {}): Rele
       password: DOCKER_PASSWORD,
       apiBaseUrl: dockerHub.url,
       shortDescription: "FaultMaven authentication service",
-      publishImage: async (tags) => {
+      publishImage: async (tags, commit) => {
         published.push([...tags]);
+        publishedCommits.push(commit);
+        // What the registry push leaves on Docker Hub (the Dagger stage pushes for real).
+        for (const t of tags) dockerHub.tags.set(`${IMAGE}:${t}`, `sha256:${"0".repeat(64)}`);
         return tags.map((t) => `docker.io/${IMAGE}:${t}@sha256:${"0".repeat(64)}`);
       },
     },
@@ -209,6 +216,38 @@ describe("release: successful runs", () => {
     ]);
   });
 
+  it("rerun: an X.Y.Z tag already on Docker Hub is never pushed again and latest is not moved", async () => {
+    historyWithTwoReleases();
+    const first = await release(options("v2.0.0"));
+    expect(first.dockerHub?.kept).toBeNull();
+    expect(published).toEqual([["2.0.0", "latest"]]);
+
+    const second = await release(options("v2.0.0"));
+    expect(publishedCommits).toEqual([first.commit]);
+    expect(published).toHaveLength(1);
+    expect(second.dockerHub?.published).toEqual([]);
+    expect(second.dockerHub?.kept).toBe(
+      `${IMAGE}:2.0.0 already holds sha256:${"0".repeat(64)}: released tags never move, so nothing is pushed`,
+    );
+    expect(second.githubRelease.action).toBe("updated");
+    expect(second.dockerHub?.descriptionUpdated).toBe(true);
+  });
+
+  it("an X.Y.Z tag someone else pushed is kept, and the tag lookup comes before every write", async () => {
+    historyWithTwoReleases();
+    dockerHub.tags.set(`${IMAGE}:2.0.0`, `sha256:${"e".repeat(64)}`);
+    const report = await release(options("v2.0.0"));
+    expect(published).toEqual([]);
+    expect(report.dockerHub?.kept).toMatch(
+      new RegExp(`:2\\.0\\.0 already holds sha256:e{64}: released tags never move`),
+    );
+    const calls = dockerHub.requests.map((r) => `${r.method} ${r.path}`);
+    expect(calls.indexOf(`GET /v2/repositories/${IMAGE}/tags/2.0.0`)).toBeLessThan(
+      calls.indexOf(`PATCH /v2/repositories/${IMAGE}/`),
+    );
+    expect(github.releases).toHaveLength(1);
+  });
+
   it("releases a given sha instead of HEAD", async () => {
     const { head } = historyWithTwoReleases();
     repo.commit("feat: later work, not released");
@@ -232,8 +271,11 @@ describe("release: successful runs", () => {
     expect(github.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       `GET /repos/${REPOSITORY}/releases/tags/v2.0.0`,
     ]);
-    // The Docker Hub login checks the credentials and changes nothing; no other call is made.
-    expect(dockerHub.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["POST /v2/users/login"]);
+    // The Docker Hub login checks the credentials and the tag lookup reads; nothing is written.
+    expect(dockerHub.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "POST /v2/users/login",
+      `GET /v2/repositories/${IMAGE}/tags/2.0.0`,
+    ]);
   });
 
   it("dry run of a rerun says the existing release would be updated", async () => {

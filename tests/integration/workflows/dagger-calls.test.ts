@@ -19,7 +19,7 @@ describe("dagger calls in .github/workflows", () => {
   it("finds the five calls: ci, deploy staging, deploy production, rollback, release", () => {
     expect(calls.map((c) => `${c.file}:${c.job}:${c.fn}`)).toEqual([
       "ci.yml:ci:ci",
-      "cd.yml:deploy-staging:deploy",
+      "ci.yml:deploy-staging:deploy",
       "cd.yml:deploy-production:deploy",
       "cd.yml:rollback-production:rollback",
       "release.yml:release:release",
@@ -32,6 +32,18 @@ describe("dagger calls in .github/workflows", () => {
       expect(surfaceProblems(call, surface)).toEqual([]);
     },
   );
+
+  it("--registry (an unauthenticated push elsewhere) is documented as a staging-only test hook, and no workflow passes it", () => {
+    for (const name of ["publish", "deploy"]) {
+      const arg = surface.functions.find((f) => f.name === name)?.args.find((a) => a.name === "registry");
+      expect(arg?.description, `${name} --registry`).toMatch(
+        /^Test hook for staging only .* Refused for production\.$/,
+      );
+    }
+    for (const name of ["plan", "rollback", "release"])
+      expect(surface.functions.find((f) => f.name === name)?.args.map((a) => a.name)).not.toContain("registry");
+    for (const call of calls) expect(call.flags.has("registry"), `${call.file} ${call.job}`).toBe(false);
+  });
 
   it("side-effecting functions are never served from the function cache", () => {
     for (const name of ["deploy", "rollback", "release"]) {

@@ -57,11 +57,10 @@ describe("triggers", () => {
       pull_request: { branches: ["main", "develop"] },
     });
   });
-  it("cd: main and v*.*.* tags, plus manual dispatch for the rollback", () => {
-    expect(readWorkflow("cd.yml").workflow.on).toEqual({
-      push: { branches: ["main"], tags: ["v*.*.*"] },
-      workflow_dispatch: null,
-    });
+  it("cd: final release tags only (v*.*.* but not v*.*.*-*), plus manual dispatch for the rollback", () => {
+    const on = readWorkflow("cd.yml").workflow.on as { push: unknown; workflow_dispatch: { inputs: object } };
+    expect(on.push).toEqual({ tags: ["v*.*.*", "!v*.*.*-*"] });
+    expect(Object.keys(on.workflow_dispatch.inputs)).toEqual(["to"]);
   });
   it("release: v*.*.* tags", () => {
     expect(readWorkflow("release.yml").workflow.on).toEqual({ push: { tags: ["v*.*.*"] } });
@@ -73,16 +72,17 @@ describe("jobs", () => {
   const ci = readWorkflow("ci.yml").workflow.jobs;
   const rel = readWorkflow("release.yml").workflow.jobs;
 
-  it("grant id-token only to the AWS jobs, security-events only to ci, contents: write only to release", () => {
+  it("grant id-token only to the AWS jobs (deploys, rollback, release's ECR read), security-events only to ci, contents: write only to release", () => {
     expect(ci["ci"]!.permissions).toEqual({ contents: "read", "security-events": "write" });
-    for (const name of ["deploy-staging", "deploy-production", "rollback-production"]) {
+    expect(ci["deploy-staging"]!.permissions).toEqual({ contents: "read", "id-token": "write" });
+    for (const name of ["deploy-production", "rollback-production"]) {
       expect(cd[name]!.permissions).toEqual({ contents: "read", "id-token": "write" });
     }
-    expect(rel["release"]!.permissions).toEqual({ contents: "write" });
+    expect(rel["release"]!.permissions).toEqual({ contents: "write", "id-token": "write" });
   });
 
   it("deploy one at a time per environment and never cancel a running deploy", () => {
-    expect(cd["deploy-staging"]).toMatchObject({
+    expect(ci["deploy-staging"]).toMatchObject({
       environment: "staging",
       concurrency: { group: "deploy-staging", "cancel-in-progress": false },
     });
@@ -96,10 +96,14 @@ describe("jobs", () => {
     });
   });
 
-  it("route main to staging, tags to production and the manual dispatch to the rollback", () => {
-    expect(cd["deploy-staging"]!.if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/main'");
-    expect(cd["deploy-production"]!.if).toBe("github.event_name == 'push' && startsWith(github.ref, 'refs/tags/v')");
-    expect(cd["rollback-production"]!.if).toBe("github.event_name == 'workflow_dispatch'");
+  it("route main (after CI) to staging, final tags to production and the manual dispatch from main to the rollback", () => {
+    expect(ci["deploy-staging"]!.if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/main'");
+    expect(cd["deploy-production"]!.if).toBe(
+      "github.event_name == 'push' && startsWith(github.ref, 'refs/tags/v') && !contains(github.ref_name, '-')",
+    );
+    expect(cd["rollback-production"]!.if).toBe(
+      "github.event_name == 'workflow_dispatch' && github.ref == 'refs/heads/main' && !contains(inputs.to, ' ')",
+    );
   });
 
   it("release checks out the full history (changelog since the previous tag)", () => {
@@ -114,6 +118,7 @@ describe("values handed to dagger call", () => {
     "GITHUB_REF_NAME",
     "GITHUB_REPOSITORY",
     "GITHUB_RUN_ID",
+    "GITHUB_API_URL",
   ]);
 
   it.each(allDaggerCalls().map((c) => [`${c.file} ${c.job}`, c] as const))(
@@ -143,7 +148,9 @@ describe("values handed to dagger call", () => {
       if (usesOidc) {
         expect(call.flags.get("aws-web-identity-token")).toBe("cmd:.github/scripts/aws-oidc-token.sh");
         expect(call.flags.get("aws-role-arn")).toBe("$AWS_ROLE_ARN");
-        expect(call.step.env?.["AWS_ROLE_ARN"]).toMatch(/^\$\{\{ vars\.AWS_ROLE_ARN_(STAGING|PRODUCTION) \}\}$/);
+        expect(call.step.env?.["AWS_ROLE_ARN"]).toMatch(
+          /^\$\{\{ vars\.AWS_ROLE_ARN_(STAGING|PRODUCTION|RELEASE) \}\}$/,
+        );
       }
     }
   });

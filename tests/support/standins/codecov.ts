@@ -1,14 +1,17 @@
 import { startRecordingServer, type RecordingServer } from "./recording-server.js";
 
 /**
- * Stand-in for Codecov's v4 upload API (unreachable here): `POST /upload/v4` checks the
- * `X-Upload-Token` header and answers the report page and a pre-signed storage URL (on this same
- * server) on two lines; `PUT /storage/<id>?signature` stores the body.
+ * Stand-in for Codecov's upload API as codecov-cli speaks it (Codecov is unreachable here): create the commit,
+ * create the report, create the upload (answering a pre-signed storage URL on this same server), then
+ * `PUT /storage/<id>?signature` with the report. Every call but the PUT must carry `Authorization: token <token>`.
  */
 export interface CodecovStandin extends RecordingServer {
-  /** Stored uploads by storage id, gunzipped. */
+  /** Stored uploads by storage id, as sent (JSON with the base64+zlib coverage files). */
   readonly stored: Map<string, string>;
 }
+
+const UPLOAD_PATH =
+  /^\/upload\/github\/([^/]+)::::([^/]+)\/commits(?:\/([0-9a-f]{40})\/reports(\/default\/uploads)?)?$/;
 
 export async function startCodecovStandin(options: { token: string }): Promise<CodecovStandin> {
   const stored = new Map<string, string>();
@@ -16,20 +19,19 @@ export async function startCodecovStandin(options: { token: string }): Promise<C
   let counter = 0;
   let self = "";
   const server = await startRecordingServer((req) => {
-    if (req.method === "POST" && req.path === "/upload/v4") {
-      if (req.headers["x-upload-token"] !== options.token)
-        return {
-          status: 401,
-          body: "Could not find a repository, try using repo upload token",
-          contentType: "text/plain",
-        };
+    const route = UPLOAD_PATH.exec(req.path);
+    if (req.method === "POST" && route) {
+      if (req.headers["authorization"] !== `token ${options.token}`)
+        return { status: 401, body: { detail: "Invalid token." } };
+      if (!route[4]) return { status: 201, body: { commitid: route[3] ?? "created" } };
       const id = `upload-${++counter}`;
       pending.add(id);
-      const slug = req.query.get("slug") ?? "";
       return {
-        status: 200,
-        contentType: "text/plain",
-        body: `https://codecov.io/github/${slug}/commit/${req.query.get("commit")}\n${self}/storage/${id}?X-Amz-Signature=standin`,
+        status: 201,
+        body: {
+          raw_upload_location: `${self}/storage/${id}?X-Amz-Signature=standin`,
+          url: `${self}/github/${route[1]}/${route[2]}/commit/${route[3]}`,
+        },
       };
     }
     const put = /^\/storage\/(.+)$/.exec(req.path);

@@ -2,10 +2,13 @@ import { startRecordingServer, type RecordingServer } from "./recording-server.j
 
 /**
  * Stand-in for the Docker Hub API (unreachable here): `POST /v2/users/login` answers a JWT for
- * the one accepted username/password; `PATCH /v2/repositories/{ns}/{name}/` stores descriptions.
+ * the one accepted username/password; `PATCH /v2/repositories/{ns}/{name}/` stores descriptions;
+ * `GET /v2/repositories/{ns}/{name}/tags/{tag}` answers the digest of a tag in `tags`, or 404.
  */
 export interface DockerHubStandin extends RecordingServer {
   readonly descriptions: Map<string, { full_description?: string; description?: string }>;
+  /** Tags that exist, `namespace/name:tag` → digest (a test's image push records them here). */
+  readonly tags: Map<string, string>;
   readonly jwt: string;
 }
 
@@ -15,6 +18,7 @@ export async function startDockerHubStandin(options: {
   repositories: readonly string[];
 }): Promise<DockerHubStandin> {
   const descriptions = new Map<string, { full_description?: string; description?: string }>();
+  const tags = new Map<string, string>();
   const jwt = "standin-jwt-" + Math.random().toString(36).slice(2);
   const server = await startRecordingServer((req) => {
     if (req.method === "POST" && req.path === "/v2/users/login") {
@@ -23,6 +27,15 @@ export async function startDockerHubStandin(options: {
         return { status: 401, body: { detail: "Incorrect authentication credentials" } };
       }
       return { status: 200, body: { token: jwt } };
+    }
+    const tag = /^\/v2\/repositories\/([^/]+\/[^/]+)\/tags\/([^/]+)$/.exec(req.path);
+    if (req.method === "GET" && tag) {
+      if (req.headers["authorization"] !== `Bearer ${jwt}`)
+        return { status: 401, body: { detail: "authentication required" } };
+      const digest = tags.get(`${tag[1]}:${decodeURIComponent(tag[2]!)}`);
+      return digest
+        ? { status: 200, body: { name: decodeURIComponent(tag[2]!), digest } }
+        : { status: 404, body: { message: "httperror 404: tag not found" } };
     }
     const repo = /^\/v2\/repositories\/([^/]+\/[^/]+)\/$/.exec(req.path);
     if (req.method === "PATCH" && repo) {
@@ -41,5 +54,5 @@ export async function startDockerHubStandin(options: {
     }
     return undefined;
   });
-  return Object.assign(server, { descriptions, jwt });
+  return Object.assign(server, { descriptions, tags, jwt });
 }

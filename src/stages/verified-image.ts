@@ -1,0 +1,47 @@
+/**
+ * The image a release copies to Docker Hub: the digest staging verified for the released commit, pulled from the
+ * production environment's ECR repository by digest (what production runs for a final release). No decision is
+ * made here: the digest comes from src/core/deploy/promotion.ts.
+ */
+import { createHash } from "node:crypto";
+import { type Container, dag } from "@dagger.io/dagger";
+
+import { destroyAwsClients } from "../core/aws/clients.js";
+import { ecrLogin } from "../core/aws/ecr-login.js";
+import { clientsFor } from "../core/deploy/options.js";
+import { VERIFIED_TAG_PREFIX, verifiedDigestOf } from "../core/deploy/promotion.js";
+import { ReleaseError } from "../core/errors.js";
+import { credentialsFromSecrets, environmentNamed, type AwsArgs } from "./deploy.js";
+
+/** The verified image of `commit` and its digest, with the ECR pull login as a Secret. */
+export async function verifiedImage(
+  aws: Omit<AwsArgs, "env">,
+  commit: string,
+): Promise<{ container: Container; digest: string }> {
+  const environment = await environmentNamed("production");
+  const credentials = await credentialsFromSecrets({ ...aws, env: "production" });
+  // Only the argument: under `dagger call`, process.env is the runtime container's, not the caller's.
+  const endpoint = aws.awsEndpointUrl;
+  const clients = await clientsFor({
+    environment,
+    ...(credentials ? { credentials } : {}),
+    ...(endpoint ? { endpoint } : {}),
+  });
+  try {
+    const digest = await verifiedDigestOf(clients, environment.ecrRepository, commit);
+    if (!digest)
+      throw new ReleaseError(
+        `no image in ECR repository ${environment.ecrRepository} is tagged ${VERIFIED_TAG_PREFIX}${commit}: release a commit that staging deployed with passing smoke checks`,
+      );
+    const login = await ecrLogin(clients);
+    // The secret's name is derived from the registry, never from the password.
+    const name = `ecr-pull-${createHash("sha256").update(login.registry).digest("hex").slice(0, 12)}`;
+    const container = dag
+      .container()
+      .withRegistryAuth(login.registry, login.username, dag.setSecret(name, login.password))
+      .from(`${login.registry}/${environment.ecrRepository}@${digest}`);
+    return { container, digest };
+  } finally {
+    destroyAwsClients(clients);
+  }
+}

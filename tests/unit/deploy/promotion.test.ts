@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import { loadEnvironments } from "../../../src/core/deploy/environments.js";
+import { promotesVerifiedOnly, refuseTestRegistry, verifiedTag } from "../../../src/core/deploy/promotion.js";
+import { SettingsError } from "../../../src/core/errors.js";
+
+describe("promotion rules", async () => {
+  const envs = await loadEnvironments("dagger/environments.json");
+
+  it("production (deployed from tags) promotes, staging (deployed from main) marks", () => {
+    expect(promotesVerifiedOnly(envs.production)).toBe(true);
+    expect(promotesVerifiedOnly(envs.staging)).toBe(false);
+  });
+
+  it("the unauthenticated registry override is refused for production only", () => {
+    expect(() => refuseTestRegistry("production", "127.0.0.1:5000")).toThrow(SettingsError);
+    expect(() => refuseTestRegistry("production", "127.0.0.1:5000")).toThrow(
+      /^--registry is a test hook for staging .*: production images go to ECR only$/,
+    );
+    expect(() => refuseTestRegistry("production", undefined)).not.toThrow();
+    expect(() => refuseTestRegistry("staging", "127.0.0.1:5000")).not.toThrow();
+  });
+
+  it.each(["0123456", "0123456789abcdef0123456789abcdef0123456", "0123456789ABCDEF0123456789abcdef01234567"])(
+    "the mark needs the full lowercase sha, not %s",
+    (sha) => {
+      expect(() => verifiedTag(sha)).toThrow(/is not the full 40-hex commit id/);
+    },
+  );
+});

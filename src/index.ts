@@ -331,9 +331,11 @@ export class FaultmavenAuthPipeline {
    * @param awsEndpointUrl Endpoint for every AWS client (e.g. moto). Default: AWS_ENDPOINT_URL of the caller, else AWS.
    * @param slackWebhook Slack incoming-webhook URL; one summary per deploy. Default: no notification.
    * @param smokeUrl Base URL for the smoke checks. Default: the environment's public URL.
-   * @param rolloutTimeoutSeconds Longest wait for the rollout (and a rollback) to be steady. Default: 900.
-   * @param migrationTimeoutSeconds Longest wait for the migration task to stop. Default: 900.
+   * @param rolloutTimeoutSeconds Longest wait for the rollout to be steady, 60..21600. Default: 900.
+   * @param migrationTimeoutSeconds Longest wait for the migration task to stop (then it is stopped), 60..21600. Default: 900.
    * @param registry Push to this registry without auth instead of ECR (e.g. 127.0.0.1:5000). Default: ECR.
+   * @param rollbackTimeoutSeconds Longest wait for an automatic rollback to be steady, 60..21600. Default: 900.
+   * @param lockTable DynamoDB table of the deploy lock (see docs/deploy.md). Default: the environment's lockTable, else no lock.
    */
   @func({ cache: "never" })
   async deploy(
@@ -354,6 +356,8 @@ export class FaultmavenAuthPipeline {
     rolloutTimeoutSeconds?: number,
     migrationTimeoutSeconds?: number,
     registry?: string,
+    rollbackTimeoutSeconds?: number,
+    lockTable?: string,
   ): Promise<string> {
     const appVersion = await appVersionOf({ env, version, gitSha, gitRef });
     const aws = {
@@ -376,6 +380,8 @@ export class FaultmavenAuthPipeline {
       rolloutTimeoutSeconds,
       migrationTimeoutSeconds,
       registry,
+      rollbackTimeoutSeconds,
+      lockTable,
       ...aws,
     };
     // The image is built and scanned only when the core decides to push (not for a promotion or a rerun).

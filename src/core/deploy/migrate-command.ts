@@ -4,6 +4,7 @@ import { awsErrorText } from "../aws/clients.js";
 import { systemClock, WaitTimer } from "./backoff.js";
 import { runMigrationTask } from "./migration.js";
 import { parseMigrationCommand } from "./migration-gate.js";
+import { validateWaitBounds } from "./inputs.js";
 import { clientsFor, validateAccess, type AwsAccessOptions, type WaitSettings } from "./options.js";
 import { preflight } from "./preflight.js";
 import { errorEntry, finishReport, newReport, summaryLine, type DeployReport } from "./report.js";
@@ -25,6 +26,7 @@ export async function migrate(options: MigrateOptions): Promise<DeployReport> {
   const env = options.environment;
   const log = options.log ?? (() => {});
   validateAccess(options);
+  validateWaitBounds(options);
   const command = parseMigrationCommand(options.command ?? "upgrade head");
   if (
     options.taskDefinition !== undefined &&

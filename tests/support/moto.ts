@@ -39,9 +39,9 @@ export async function resetMoto(): Promise<void> {
   await fetch(`${MOTO_ENDPOINT}/moto-api/reset`, { method: "POST" });
 }
 
-/** Fresh clients on moto with their own call log. */
-export function motoClients(): Promise<AwsClients> {
-  return createAwsClients({ region: MOTO_REGION, credentials: MOTO_CREDENTIALS, endpoint: MOTO_ENDPOINT });
+/** Fresh clients on moto with their own call log (`maxAttempts` 1: no SDK retries, for the fuzzer's pace). */
+export function motoClients(options: { maxAttempts?: number } = {}): Promise<AwsClients> {
+  return createAwsClients({ region: MOTO_REGION, credentials: MOTO_CREDENTIALS, endpoint: MOTO_ENDPOINT, ...options });
 }
 
 /** One value from moto's EC2 query API (default VPC subnets and security group, needed for awsvpc tasks). */

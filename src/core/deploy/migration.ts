@@ -220,8 +220,8 @@ async function stopTimedOutTask(
 }
 
 /**
- * Migration tasks of this service's task definition family that are still running (started by any deploy or
- * `migrate`). moto and ECS keep stopped tasks listed for a while, so each is described and only those not
+ * Migration tasks of this service's task definition family (every family when "") that are still running
+ * (started by any deploy or `migrate`). moto and ECS keep stopped tasks listed for a while, so each is described and only those not
  * STOPPED count.
  */
 export async function runningMigrations(
@@ -236,7 +236,7 @@ export async function runningMigrations(
   if (arns.length === 0) return [];
   const described = await clients.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns.slice(0, 100) }));
   return (described.tasks ?? [])
-    .filter((t) => t.lastStatus !== "STOPPED" && familyOf(t.taskDefinitionArn) === family)
+    .filter((t) => t.lastStatus !== "STOPPED" && (family === "" || familyOf(t.taskDefinitionArn) === family))
     .map((t) => t.taskArn ?? "?");
 }
 

@@ -348,3 +348,40 @@ describe("inputs and revisions", () => {
     );
   });
 });
+
+describe("web identity credentials are re-assumed before they expire", () => {
+  it("moto STS: one AssumeRoleWithWebIdentity, then another once the session is within 10 min of its end", async () => {
+    const { STSClient, GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
+    const { webIdentityProvider } = await import("../../../src/core/aws/web-identity.js");
+    const { MOTO_ENDPOINT, MOTO_REGION } = await import("../../support/moto.js");
+    const sts = new STSClient({
+      region: MOTO_REGION,
+      endpoint: MOTO_ENDPOINT,
+      credentials: { accessKeyId: "web-identity", secretAccessKey: "unused" },
+    });
+    let assumed = 0;
+    onRequest(sts, "AssumeRoleWithWebIdentity", () => void (assumed += 1));
+    let now = Date.now();
+    const provider = webIdentityProvider({
+      sts,
+      roleArn: "arn:aws:iam::123456789012:role/deploy",
+      webIdentityToken: "token",
+      sessionName: "test",
+      durationSeconds: 3600,
+      now: () => now,
+    });
+    const first = await provider();
+    expect(first.expiration).toBeInstanceOf(Date);
+    await provider();
+    expect(assumed).toBe(1);
+    now = (first.expiration as Date).getTime() - 9 * 60_000; // 9 min left: refresh
+    const second = await provider();
+    expect(assumed).toBe(2);
+    // The refreshed keys work.
+    const client = new STSClient({ region: MOTO_REGION, endpoint: MOTO_ENDPOINT, credentials: provider });
+    expect((await client.send(new GetCallerIdentityCommand({}))).Account).toBe("123456789012");
+    expect(second.accessKeyId).toBeTruthy();
+    sts.destroy();
+    client.destroy();
+  });
+});

@@ -86,7 +86,7 @@ function guardMigrations(aws: AwsClients, seeded: Seeded, checker: AwsClients, v
   });
 }
 
-function arrange(aws: AwsClients, seeded: Seeded, fault: Fault): void {
+function arrange(aws: AwsClients, seeded: Seeded, fault: Fault, serving: string): void {
   const env = seeded.environment;
   if (fault === "throttled-poll") {
     const f = fakeAwsError(aws.ecs, "DescribeServices", 0);
@@ -94,7 +94,7 @@ function arrange(aws: AwsClients, seeded: Seeded, fault: Fault): void {
   }
   if (fault === "tasks-5xx") fakeAwsError(aws.ecs, "DescribeTasks", 2, "InternalServerError", 500);
   if (fault === "update-denied") fakeAwsError(aws.ecs, "UpdateService", 99, "AccessDeniedException", 400);
-  if (fault === "breaker") fakeCircuitBreakerRollback(aws, env, "");
+  if (fault === "breaker") fakeCircuitBreakerRollback(aws, env, serving);
   if (fault === "rollout-failed") fakeRolloutFailed(aws);
   if (fault === "rollout-timeout") fakeStuckInProgress(aws);
   if (fault === "migration-exit-1")
@@ -155,11 +155,12 @@ async function runStep(step: Step, seeded: Seeded, checker: AwsClients, violatio
   const sha = SHAS[step.sha] as string;
   servedVersion = `staging-${sha}`;
   readyStatus = step.fault === "smoke-503" ? 503 : 200;
+  const servingBefore = (await serviceNow(env))?.taskDefinition as string;
   const attempt = async () => {
     // No SDK retries: a transient fault reaches the core's own waits at once (the SDK's backoff is seconds).
     const aws = await motoClients({ maxAttempts: 1 });
     guardMigrations(aws, seeded, checker, violations);
-    arrange(aws, seeded, step.fault);
+    arrange(aws, seeded, step.fault, servingBefore);
     try {
       const report = await deploy({
         ...base,

@@ -39,7 +39,11 @@ export function judgeDeployment(
     return {
       state: "failed",
       reason: `deployment ${deploymentId} is gone (the circuit breaker rolled back${primary?.taskDefinition ? ` to ${primary.taskDefinition}` : ""})`,
-      cause: backOnAnother(primary?.taskDefinition, targetTaskDefinitionArn, previousTaskDefinitionArn)
+      cause: backOnAnother(
+        service.taskDefinition ?? primary?.taskDefinition,
+        targetTaskDefinitionArn,
+        previousTaskDefinitionArn,
+      )
         ? "circuit-breaker"
         : "replaced",
     };
@@ -54,7 +58,11 @@ export function judgeDeployment(
     return {
       state: "failed",
       reason: `deployment ${deploymentId} is ${ours.status ?? "unknown"}, no longer PRIMARY (PRIMARY is ${primary?.id ?? "none"})`,
-      cause: backOnAnother(primary?.taskDefinition, targetTaskDefinitionArn, previousTaskDefinitionArn)
+      cause: backOnAnother(
+        service.taskDefinition ?? primary?.taskDefinition,
+        targetTaskDefinitionArn,
+        previousTaskDefinitionArn,
+      )
         ? "circuit-breaker"
         : "replaced",
     };
@@ -76,7 +84,10 @@ export function judgeDeployment(
   };
 }
 
-/** Whether the PRIMARY deployment runs a known revision other than the target (what a breaker rollback leaves). */
+/**
+ * Whether the service is back on the previous revision (what a breaker rollback leaves; the service's own
+ * taskDefinition is read first: it is what ECS serves, and moto keeps a stale one on the PRIMARY deployment).
+ */
 function backOnAnother(primaryTaskDefinition: string | undefined, target: string, previous?: string): boolean {
   if (primaryTaskDefinition === undefined) return false;
   return previous !== undefined ? primaryTaskDefinition === previous : primaryTaskDefinition !== target;

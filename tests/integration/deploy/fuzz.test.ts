@@ -106,7 +106,10 @@ function arrange(aws: AwsClients, seeded: Seeded, fault: Fault, serving: string)
 /** The outcome, rollback and end state must agree with each other and with the injected fault. */
 function checkDeploy(report: DeployReport, serving: string | undefined, fault: Fault, violations: string[]): void {
   const { previous, new: next } = report.taskDefinition;
-  const say = (why: string) => violations.push(`${fault}: ${why} (outcome ${report.outcome}, serving ${serving})`);
+  const say = (why: string) =>
+    violations.push(
+      `${fault}: ${why} (outcome ${report.outcome}, serving ${serving}, previous ${previous}, new ${next}, error ${report.error?.message})`,
+    );
   if (serving !== previous && serving !== next) say("the service serves a third revision");
   if (report.outcome === "succeeded" && serving !== next) say("succeeded but the new revision does not serve");
   if (report.outcome !== "succeeded" && serving !== previous && report.error?.kind !== "RollbackFailedError")

@@ -120,6 +120,34 @@ describe("deploy lock (DynamoDB conditional writes)", () => {
     expect((await serviceNow(seed.environment))?.taskDefinition).toBe(seed.taskDefinitionArn);
   });
 
+  it("migrate honours the lock too: refused while a deploy holds it, takes and releases it otherwise", async () => {
+    const { seed, aws } = await setup();
+    const other = await motoClients();
+    await other.dynamodb.send(
+      new PutItemCommand({
+        TableName: LOCK_TABLE,
+        Item: {
+          lockId: { S: lockId(seed) },
+          owner: { S: "a-deploy" },
+          holder: { S: "deploy of staging-feedbeef" },
+          expiresAt: { N: String(Math.floor(Date.now() / 1000) + 600) },
+        },
+      }),
+    );
+    const attempt = migrate({ environment: seed.environment, aws, command: "downgrade -1", ...FAST });
+    await expect(attempt).rejects.toThrow(/is locked by deploy of staging-feedbeef/);
+    expect(aws.calls.count("RunTask")).toBe(0);
+    await other.dynamodb.send(new DeleteItemCommand({ TableName: LOCK_TABLE, Key: { lockId: { S: lockId(seed) } } }));
+    const report = await migrate({
+      environment: seed.environment,
+      aws: await motoClients(),
+      command: "downgrade -1",
+      ...FAST,
+    });
+    expect(report.outcome).toBe("succeeded");
+    expect(report.lock).toMatchObject({ acquired: true, released: true });
+  });
+
   it("an expired lock (a crashed run) is taken over; released after the deploy", async () => {
     const { seed, options } = await setup();
     const other = await motoClients();

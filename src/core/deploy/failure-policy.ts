@@ -1,4 +1,4 @@
-import { DeploymentTimeoutError } from "../errors.js";
+import { DeploymentTimeoutError, PreflightError } from "../errors.js";
 import type { RollbackCause } from "./rollback.js";
 import type { RolloutFailure } from "./rollout.js";
 
@@ -25,7 +25,13 @@ export function decideFailure(phase: DeployPhase, error: unknown, serviceChanged
     case "migrate":
       return { outcome, rollBack: false, why: "the deploy stopped before UpdateService: the service was not changed" };
     case "update":
-      return { outcome, rollBack: false, why: "ECS did not accept UpdateService: the service was not changed" };
+      return error instanceof PreflightError
+        ? {
+            outcome,
+            rollBack: false,
+            why: "the deploy lock was lost before UpdateService: the service was not changed",
+          }
+        : { outcome, rollBack: false, why: "ECS did not accept UpdateService: the service was not changed" };
     case "wait": {
       if (error instanceof DeploymentTimeoutError) return { outcome, rollBack: true, cause: "timeout" };
       const observed = (error as Partial<RolloutFailure> | null)?.observed;

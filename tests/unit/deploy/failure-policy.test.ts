@@ -6,6 +6,7 @@ import {
   DeploymentFailedError,
   DeploymentTimeoutError,
   MigrationFailedError,
+  PreflightError,
   SmokeCheckError,
 } from "../../../src/core/errors.js";
 

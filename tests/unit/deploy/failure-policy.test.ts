@@ -29,6 +29,12 @@ describe("decideFailure: the failure table of docs/deploy.md", () => {
       false,
       { outcome: "failed", rollBack: false, why: expect.stringMatching(/did not accept/) },
     ],
+    [
+      "update",
+      new PreflightError("lock gone"),
+      false,
+      { rollBack: false, why: expect.stringMatching(/lock was lost/) },
+    ],
     ["wait", observed("circuit-breaker"), true, { outcome: "failed", rollBack: true, cause: "circuit-breaker" }],
     ["wait", observed("deployment-failed"), true, { outcome: "failed", rollBack: true, cause: "deployment-failed" }],
     ["wait", observed("replaced"), true, { outcome: "failed", rollBack: true, cause: "replaced" }],

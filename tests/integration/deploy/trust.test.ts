@@ -191,10 +191,23 @@ describe("deploy lock (DynamoDB conditional writes)", () => {
     expect(report.outcome).toBe("failed");
     expect(report.error?.message).toMatch(/not updating .*the deploy lock is gone/);
     expect(report.apiCalls.byName.UpdateService).toBeUndefined();
-    expect(report.rollback).toMatchObject({
+    expect(report.rollback).toEqual({
       taken: false,
-      reason: expect.stringMatching(/did not accept|not changed/),
+      reason: "the deploy lock was lost before UpdateService: the service was not changed",
     });
+    expect((await serviceNow(seed.environment))?.taskDefinition).toBe(seed.taskDefinitionArn);
+  });
+
+  it("the lock expired (still ours) by the time of UpdateService → refused, nothing changed", async () => {
+    const { seed, options } = await setup();
+    let calls = 0;
+    // Wall clock: the lock is taken now; at the re-check a day has passed (a run far slower than its timeouts).
+    const wallClock = () => Date.now() + (calls++ === 0 ? 0 : 86_400_000);
+    const report = await deploy({ ...options, wallClock });
+    expect(report.outcome).toBe("failed");
+    expect(report.error?.message).toMatch(/the deploy lock expired/);
+    expect(report.apiCalls.byName.UpdateService).toBeUndefined();
+    expect(report.lock?.released).toBe(true);
     expect((await serviceNow(seed.environment))?.taskDefinition).toBe(seed.taskDefinitionArn);
   });
 });

@@ -108,10 +108,10 @@ row("slow rollout: own overhead (ms)", s.timings.overheadMs);
 const f = failing.report;
 row("failing rollout outcome", `${f.outcome} (${f.error?.message ?? ""})`.slice(0, 120));
 row("failing rollout: poll that first showed FAILED", failedAtPoll);
-// Polls of the rollout wait = DescribeServices between the deploy's UpdateService and the rollback's (which is
-// preceded by one DescribeServices of the rollback itself).
+// Polls of the rollout wait = DescribeServices between the deploy's UpdateService and the rollback's (a rollback
+// for an observed FAILED deployment goes straight to UpdateService; only a breaker rollback describes first).
 const [atRollout = 0, atRollback = 0] = failing.pollsAtUpdate;
-const rolloutWaitPolls = atRollback - atRollout - 1;
+const rolloutWaitPolls = atRollback - atRollout;
 row("failing rollout: rollout polls until the deploy stopped waiting", rolloutWaitPolls);
 row("failing rollout: polls after the failure appeared, before reporting", rolloutWaitPolls - failedAtPoll);
 row(

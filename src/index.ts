@@ -377,9 +377,11 @@ export class FaultmavenAuthPipeline {
    * @param awsEndpointUrl Endpoint for every AWS client (e.g. moto). Default: AWS's own (no environment variable is read).
    * @param slackWebhook Slack incoming-webhook URL; one summary per deploy. Default: no notification.
    * @param smokeUrl Base URL for the smoke checks. Default: the environment's public URL.
-   * @param rolloutTimeoutSeconds Longest wait for the rollout (and a rollback) to be steady. Default: 900.
-   * @param migrationTimeoutSeconds Longest wait for the migration task to stop. Default: 900.
+   * @param rolloutTimeoutSeconds Longest wait for the rollout to be steady, 60..21600. Default: 900.
+   * @param migrationTimeoutSeconds Longest wait for the migration task to stop (then it is stopped), 60..21600. Default: 900.
    * @param registry Test hook for staging only (the e2e rig): push to this registry WITHOUT auth instead of ECR. Refused for production.
+   * @param rollbackTimeoutSeconds Longest wait for an automatic rollback to be steady, 60..21600. Default: 900.
+   * @param lockTable DynamoDB table of the deploy lock (see docs/deploy.md). Default: the environment's lockTable, else no lock.
    */
   @func({ cache: "never" })
   async deploy(
@@ -400,6 +402,8 @@ export class FaultmavenAuthPipeline {
     rolloutTimeoutSeconds?: number,
     migrationTimeoutSeconds?: number,
     registry?: string,
+    rollbackTimeoutSeconds?: number,
+    lockTable?: string,
   ): Promise<string> {
     refuseTestRegistry(env, registry);
     const appVersion = await appVersionOf({ env, version, gitSha, gitRef });
@@ -423,6 +427,8 @@ export class FaultmavenAuthPipeline {
       rolloutTimeoutSeconds,
       migrationTimeoutSeconds,
       registry,
+      rollbackTimeoutSeconds,
+      lockTable,
       ...aws,
     };
     // The image is built and scanned only when the core decides to push (not for a promotion or a rerun).

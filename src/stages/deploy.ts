@@ -59,6 +59,9 @@ export interface DeployArgs extends AwsArgs {
   readonly migrationTimeoutSeconds?: number;
   /** Push to this registry instead of ECR (no auth), e.g. `127.0.0.1:5000`. */
   readonly registry?: string;
+  readonly rollbackTimeoutSeconds?: number;
+  /** DynamoDB table of the deploy lock. @default the environment's lockTable */
+  readonly lockTable?: string;
 }
 
 /** Reads the environments file and picks one by exact name. */
@@ -120,6 +123,7 @@ function deployOptions(
 ): Omit<DeployOptions, "publish"> {
   const rolloutTimeoutMs = seconds(args.rolloutTimeoutSeconds);
   const migrationTimeoutMs = seconds(args.migrationTimeoutSeconds);
+  const rollbackTimeoutMs = seconds(args.rollbackTimeoutSeconds);
   return {
     ...base,
     ...(args.version ? { version: args.version } : {}),
@@ -131,6 +135,8 @@ function deployOptions(
     ...(slackWebhookUrl !== undefined ? { slackWebhookUrl } : {}),
     ...(rolloutTimeoutMs !== undefined ? { rolloutTimeoutMs } : {}),
     ...(migrationTimeoutMs !== undefined ? { migrationTimeoutMs } : {}),
+    ...(rollbackTimeoutMs !== undefined ? { rollbackTimeoutMs } : {}),
+    ...(args.lockTable ? { lockTable: args.lockTable } : {}),
   };
 }
 
@@ -173,7 +179,7 @@ export async function rollbackStage(args: RollbackArgs): Promise<string> {
     ...(args.to ? { to: args.to } : {}),
     ...(args.smokeUrl ? { smoke: { baseUrl: args.smokeUrl } } : {}),
     ...(args.slackWebhook ? { slackWebhookUrl: await args.slackWebhook.plaintext() } : {}),
-    ...(timeout !== undefined ? { rolloutTimeoutMs: timeout } : {}),
+    ...(timeout !== undefined ? { rollbackTimeoutMs: timeout } : {}),
   });
   return reportOrThrow(report);
 }

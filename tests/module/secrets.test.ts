@@ -1,5 +1,5 @@
 /**
- * The secret-leak suite in module mode: canary secrets (tests/support/canaries.ts) go as SecretIDs through every
+ * The secret-leak suite in module mode: canary secrets (tests/support/canaries.ts) go as secret IDs through every
  * Secret argument of the module's functions, exactly as `dagger call --token=env:NAME` passes them, so they cross
  * the engine into the module's own container. Then every place they could surface is searched: what each call
  * returned, every error message (the module's errors travel back through the engine), what the Slack stand-in
@@ -40,7 +40,7 @@ let repo: TestGitRepo;
 
 async function secretArg(shape: Shape, where: string): Promise<Variable> {
   const value = canary(shape, where);
-  return { type: "SecretID", value: await dag.setSecret(`leak-${randomBytes(6).toString("hex")}`, value).id() };
+  return { type: "ID", value: await dag.setSecret(`leak-${randomBytes(6).toString("hex")}`, value).id() };
 }
 
 /** Runs one call and keeps what it gave back (result or error). */
@@ -128,7 +128,7 @@ describe("canary secrets through every Secret argument (module mode)", () => {
       gitSha: str(randomSha()),
       ...(await aws("deploy", "one-line")),
       slackWebhook: {
-        type: "SecretID",
+        type: "ID",
         value: await dag.setSecret("leak-hook", `${recorder.url}/services/${hook}`).id(),
       },
       // Nothing to publish to: the deploy fails after its preflight, and still reports to Slack.

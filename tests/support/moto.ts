@@ -13,6 +13,7 @@ import {
   type DeploymentController,
 } from "@aws-sdk/client-ecs";
 import { CreateRepositoryCommand, PutImageCommand } from "@aws-sdk/client-ecr";
+import { CreateTableCommand, DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import { createAwsClients, type AwsClients } from "../../src/core/aws/clients.js";
 import type { EnvironmentConfig } from "../../src/core/deploy/environments.js";
 import { ec2Value, uniqueImageManifest } from "./moto-fixtures.js";
@@ -39,12 +40,35 @@ export async function resetMoto(): Promise<void> {
   await fetch(`${MOTO_ENDPOINT}/moto-api/reset`, { method: "POST" });
 }
 
-/** Fresh clients on moto with their own call log. */
-export function motoClients(): Promise<AwsClients> {
-  return createAwsClients({ region: MOTO_REGION, credentials: MOTO_CREDENTIALS, endpoint: MOTO_ENDPOINT });
+/** Fresh clients on moto with their own call log (`maxAttempts` 1: no SDK retries, for the fuzzer's pace). */
+export function motoClients(options: { maxAttempts?: number } = {}): Promise<AwsClients> {
+  return createAwsClients({ region: MOTO_REGION, credentials: MOTO_CREDENTIALS, endpoint: MOTO_ENDPOINT, ...options });
 }
 
 export { ec2Value, uniqueImageManifest };
+
+/** The deploy lock table the seeded environments use (created on first use, shared: one item per service). */
+export const LOCK_TABLE = "faultmaven-deploy-locks";
+
+/** Creates the lock table (partition key `lockId`, a string) unless it exists: the documented layout. */
+export async function ensureLockTable(clients: AwsClients): Promise<void> {
+  try {
+    await clients.dynamodb.send(new DescribeTableCommand({ TableName: LOCK_TABLE }));
+  } catch {
+    await clients.dynamodb
+      .send(
+        new CreateTableCommand({
+          TableName: LOCK_TABLE,
+          AttributeDefinitions: [{ AttributeName: "lockId", AttributeType: "S" }],
+          KeySchema: [{ AttributeName: "lockId", KeyType: "HASH" }],
+          BillingMode: "PAY_PER_REQUEST",
+        }),
+      )
+      .catch((error: Error) => {
+        if (error.name !== "ResourceInUseException") throw error; // another test file created it meanwhile
+      });
+  }
+}
 
 /** What `seedEnvironment` created. */
 export interface Seeded {
@@ -73,6 +97,8 @@ export interface SeedOptions {
   readonly accountId?: string;
   /** Base URL used as publicUrl. @default https://auth-staging.example.test */
   readonly publicUrl?: string;
+  /** Use the deploy lock table LOCK_TABLE. @default true */
+  readonly lock?: boolean;
 }
 
 /** Creates a uniquely named cluster, task definition, service and ECR repository, and the matching environment. */
@@ -150,8 +176,11 @@ export async function seedEnvironment(options: SeedOptions = {}): Promise<Seeded
     versionTagRequired: name === "production",
     allowPrerelease: name !== "production",
     deployFrom: name === "production" ? "tag" : "main",
+    ...(options.lock === false ? {} : { lockTable: LOCK_TABLE }),
   };
+  if (options.lock !== false) await ensureLockTable(clients);
   clients.ecs.destroy();
+  clients.dynamodb.destroy();
   return { environment, taskDefinitionArn, imageDigest: await pushImage(), repositoryUri, pushImage };
 }
 

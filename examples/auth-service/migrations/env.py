@@ -7,10 +7,11 @@ import sys
 from logging.config import fileConfig
 
 from alembic import context
-from sqlalchemy import create_engine, pool
+from sqlalchemy import create_engine, pool, text
 
 from enterprise.database_url import sqlalchemy_url
 from enterprise.models import Base
+from enterprise.migration_lock import MIGRATION_LOCK_KEY
 
 target_metadata = Base.metadata
 
@@ -39,12 +40,31 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+# Two migrations must never run at once (two deploys, a deploy and a `migrate`, a retried task):
+# every alembic run first takes a Postgres session-level advisory lock (MIGRATION_LOCK_KEY) and
+# waits for it; a second run blocks until the first ends, then finds the database at head.
+# Any service can do the same with its own constant key.
+
+
 def run_migrations_online() -> None:
     engine = create_engine(sqlalchemy_url(_database_url()), poolclass=pool.NullPool)
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata)
-        with context.begin_transaction():
-            context.run_migrations()
+        locked = connection.dialect.name == "postgresql"
+        if locked:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            # The lock outlives this commit (session level); committing ends the implicit
+            # transaction, so alembic opens and commits its own.
+            connection.commit()
+        try:
+            context.configure(connection=connection, target_metadata=target_metadata)
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if locked:
+                connection.execute(
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                )
+                connection.commit()
     engine.dispose()
 
 

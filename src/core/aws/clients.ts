@@ -1,10 +1,12 @@
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { ECRClient } from "@aws-sdk/client-ecr";
-import { STSClient, AssumeRoleWithWebIdentityCommand } from "@aws-sdk/client-sts";
+import { STSClient } from "@aws-sdk/client-sts";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { PreflightError, SettingsError } from "../errors.js";
 import { ApiCallLog } from "./api-calls.js";
 import { validateCredentials, type AwsCredentialsInput } from "./credentials.js";
+import { webIdentityProvider, type ExpiringCredentials } from "./web-identity.js";
 
 /** The AWS clients a deploy uses, all pointed at one region and endpoint and recorded in one call log. */
 export interface AwsClients {
@@ -12,6 +14,10 @@ export interface AwsClients {
   readonly ecr: ECRClient;
   readonly sts: STSClient;
   readonly logs: CloudWatchLogsClient;
+  /** DynamoDB: the deploy lock table. */
+  readonly dynamodb: DynamoDBClient;
+  /** Unsigned STS client that re-assumes a web identity before it expires (absent with static keys). */
+  readonly identity?: STSClient;
   /** Every call made through these clients. */
   readonly calls: ApiCallLog;
   readonly region: string;
@@ -25,13 +31,15 @@ export interface AwsClientOptions {
   readonly credentials: AwsCredentialsInput;
   /** Endpoint override for every client (moto in tests), e.g. `http://127.0.0.1:55000`. @default undefined (AWS) */
   readonly endpoint?: string;
-  /** Attempts per call, including the first, for throttling and transient errors. @default 3 */
+  /** Attempts per call, including the first, for throttling and transient errors (adaptive retry). @default 3 */
   readonly maxAttempts?: number;
+  /** Lifetime of a web-identity session; it is re-assumed 10 min before it ends. @default 3600 */
+  readonly sessionSeconds?: number;
   /** Call log to append to (shared across client sets). @default a new ApiCallLog */
   readonly calls?: ApiCallLog;
 }
 
-type SdkClient = ECSClient | ECRClient | STSClient | CloudWatchLogsClient;
+type SdkClient = ECSClient | ECRClient | STSClient | CloudWatchLogsClient | DynamoDBClient;
 type Handler = (args: unknown) => Promise<unknown>;
 /** The one shape of `middlewareStack.add` used here, common to every SDK client. */
 interface AddMiddleware {
@@ -75,13 +83,16 @@ export async function createAwsClients(options: AwsClientOptions): Promise<AwsCl
   const credentials = validateCredentials(options.credentials);
   const endpoint = validateEndpoint(options.endpoint);
   const calls = options.calls ?? new ApiCallLog();
+  // Adaptive retry adds client-side rate limiting on throttling to the standard exponential backoff.
   const base = {
     region: options.region,
     maxAttempts: options.maxAttempts ?? 3,
+    retryMode: "adaptive",
     // The endpoint is the caller's argument or AWS's own, never AWS_ENDPOINT_URL of whatever process runs this.
     ...(endpoint ? { endpoint } : { ignoreConfiguredEndpointUrls: true }),
   };
-  let keys: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  let keys: ExpiringCredentials | (() => Promise<ExpiringCredentials>);
+  let identity: STSClient | undefined;
   if (credentials.kind === "static") {
     keys = {
       accessKeyId: credentials.accessKeyId,
@@ -91,35 +102,24 @@ export async function createAwsClients(options: AwsClientOptions): Promise<AwsCl
   } else {
     // AssumeRoleWithWebIdentity is unsigned: the token is the proof. Placeholder keys stop the SDK from
     // searching the host's own credential chain for a signer it does not need.
-    const anonymous = new STSClient({
-      ...base,
-      credentials: { accessKeyId: "web-identity", secretAccessKey: "unused" },
+    identity = new STSClient({ ...base, credentials: { accessKeyId: "web-identity", secretAccessKey: "unused" } });
+    recordCalls(identity, "STS", calls);
+    keys = webIdentityProvider({
+      sts: identity,
+      roleArn: credentials.roleArn,
+      webIdentityToken: credentials.webIdentityToken,
+      sessionName: credentials.sessionName ?? "faultmaven-deploy",
+      ...(options.sessionSeconds !== undefined ? { durationSeconds: options.sessionSeconds } : {}),
     });
-    recordCalls(anonymous, "STS", calls);
     try {
-      const out = await anonymous.send(
-        new AssumeRoleWithWebIdentityCommand({
-          RoleArn: credentials.roleArn,
-          WebIdentityToken: credentials.webIdentityToken,
-          RoleSessionName: credentials.sessionName ?? "faultmaven-deploy",
-          DurationSeconds: 3600,
-        }),
-      );
-      const c = out.Credentials;
-      if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error("STS returned no credentials");
-      keys = {
-        accessKeyId: c.AccessKeyId,
-        secretAccessKey: c.SecretAccessKey,
-        ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}),
-      };
+      await keys(); // the first session now, so a refused token fails before any other call
     } catch (error) {
+      identity.destroy();
       // The SDK's message never contains the token; keep only its first line.
       const why = ((error as Error).message || (error as Error).name).split("\n")[0];
       throw new PreflightError(
         `STS refused the web identity for ${credentials.roleArn} (${why}): check the role's trust policy for this repository and the token's audience`,
       );
-    } finally {
-      anonymous.destroy();
     }
   }
   const config = { ...base, credentials: keys };
@@ -127,11 +127,13 @@ export async function createAwsClients(options: AwsClientOptions): Promise<AwsCl
   const ecr = new ECRClient(config);
   const sts = new STSClient(config);
   const logs = new CloudWatchLogsClient(config);
+  const dynamodb = new DynamoDBClient(config);
   recordCalls(ecs, "ECS", calls);
   recordCalls(ecr, "ECR", calls);
   recordCalls(sts, "STS", calls);
   recordCalls(logs, "CloudWatchLogs", calls);
-  return { ecs, ecr, sts, logs, calls, region: options.region };
+  recordCalls(dynamodb, "DynamoDB", calls);
+  return { ecs, ecr, sts, logs, dynamodb, ...(identity ? { identity } : {}), calls, region: options.region };
 }
 
 /** Closes the clients' sockets (tests and one-shot CLIs). */
@@ -140,6 +142,8 @@ export function destroyAwsClients(clients: AwsClients): void {
   clients.ecr.destroy();
   clients.sts.destroy();
   clients.logs.destroy();
+  clients.dynamodb.destroy();
+  clients.identity?.destroy();
 }
 
 /** First line of an AWS SDK error, for one-line messages (SDK messages carry no credentials). */

@@ -1,19 +1,30 @@
-import type { ServiceEvent } from "@aws-sdk/client-ecs";
 import {
-  DeploymentFailedError,
-  DeploymentTimeoutError,
-  MigrationFailedError,
-  SettingsError,
-  SmokeCheckError,
-} from "../errors.js";
+  DescribeServicesCommand,
+  TagResourceCommand,
+  type ServiceEvent,
+  type TaskDefinition,
+} from "@aws-sdk/client-ecs";
+import { PreflightError, SettingsError } from "../errors.js";
+import type { AwsClients } from "../aws/clients.js";
+import { awsErrorText } from "../aws/clients.js";
+import { isTransientAwsError } from "../aws/transient.js";
 import { notifySlack } from "../notify/slack.js";
 import { assertSmokePassed, runSmokeChecks, validateSmokeUrl } from "../smoke/smoke.js";
-import { systemClock, WaitTimer } from "./backoff.js";
-import { judgeDeployment } from "./deployment-verdict.js";
+import { systemClock, WaitTimer, type Clock } from "./backoff.js";
+import { decideDeploy, gatherDeployFacts, type DeployDecision } from "./decide.js";
+import { stoppedServiceTasks } from "./diagnostics.js";
+import { decideFailure, type DeployPhase } from "./failure-policy.js";
 import { decideImageAction, publishImage, tagImage, type PublishImage } from "./image.js";
-import { parseImageDigest, resolveVersion, validateWebhookUrl } from "./inputs.js";
-import { MIGRATED_TAG, markMigrated, runMigrationTask } from "./migration.js";
-import { parseMigrationCommand } from "./migration-gate.js";
+import {
+  parseImageDigest,
+  resolveVersion,
+  resolveWebhook,
+  validateWaitBounds,
+  type ResolvedVersion,
+} from "./inputs.js";
+import { acquireDeployLock, lockLostReason, releaseDeployLock, type DeployLock } from "./lock.js";
+import { migrationOf, runMigrationTask } from "./migration.js";
+import { parseMigrationCommand, type MigrationCommand } from "./migration-gate.js";
 import {
   clientsFor,
   smokeTuning,
@@ -22,13 +33,14 @@ import {
   type SmokeSettings,
   type WaitSettings,
 } from "./options.js";
+import { preflight, type PreflightResult } from "./preflight.js";
 import { markVerified, promotesVerifiedOnly, promotionDigest } from "./promotion.js";
-import { ensureRevision } from "./revision.js";
-import { preflight } from "./preflight.js";
-import { errorEntry, finishReport, newReport, summaryLine, type DeployReport } from "./report.js";
-import { rollBackService } from "./rollback.js";
+import { errorEntry, finishReport, newReport, notificationText, summaryLine, type DeployReport } from "./report.js";
+import { registerRevision } from "./revision.js";
+import { LAST_DEPLOY_PREVIOUS_TAG, LAST_DEPLOY_TAG, rollBackService } from "./rollback.js";
 import { startRollout, waitForDeployment } from "./rollout.js";
-import { alreadyMatches, type TaskDefinitionChange } from "./task-definition.js";
+import { isTableName } from "./environments.js";
+import type { TaskDefinitionChange } from "./task-definition.js";
 
 /** Everything `deploy` needs. Exactly one of `publish` and `promoteDigest` gives the image. */
 export interface DeployOptions extends AwsAccessOptions, WaitSettings {
@@ -42,42 +54,110 @@ export interface DeployOptions extends AwsAccessOptions, WaitSettings {
   readonly publish?: PublishImage;
   /** Deploy this digest, already in the environment's ECR repository (promote what passed staging; no rebuild). */
   readonly promoteDigest?: string;
-  /** Alembic command run before the rollout, or `false` to skip. @default "upgrade head" */
+  /** Alembic command run before the rollout (every deploy: it is idempotent), or `false` to skip. @default "upgrade head" */
   readonly migration?: string | false;
   /** Smoke check settings. */
   readonly smoke?: SmokeSettings;
-  /** Slack incoming-webhook URL (secret). @default no notification */
+  /** Slack incoming-webhook URL (secret); empty means no notification and a warning. @default no notification */
   readonly slackWebhookUrl?: string;
+  /** DynamoDB table of the deploy lock. @default the environment's `lockTable`, else no lock (with a warning) */
+  readonly lockTable?: string;
+  /** Wall clock for the lock's expiry (ms since epoch). @default Date.now */
+  readonly wallClock?: () => number;
+}
+
+/** Inputs validated before any AWS call (phase 1). */
+interface DeployInputs {
+  readonly version: ResolvedVersion;
+  readonly promoteDigest?: string;
+  readonly migration?: MigrationCommand;
+  readonly smokeUrl: string;
+  readonly webhook?: string;
+  readonly webhookWarning?: string;
+  readonly lockTable?: string;
+}
+
+/** One deploy in progress: its clients, clocks, report and phase timings. */
+interface DeployRun {
+  readonly options: DeployOptions;
+  readonly clients: AwsClients;
+  readonly clock: WaitTimer;
+  readonly baseClock: Clock;
+  readonly report: DeployReport;
+  readonly log: (line: string) => void;
+  readonly startedAt: number;
+  readonly callsAtStart: number;
+  readonly phases: Record<string, number>;
+  readonly seenEventIds: Set<string>;
+  /** The revision being rolled out, once decided (its awslogs options locate the stopped tasks' logs). */
+  target?: TaskDefinition;
+}
+
+/** What the revision phase settled on. */
+interface DeployTarget {
+  readonly decision: DeployDecision;
+  readonly definition: TaskDefinition;
+  readonly arn: string;
 }
 
 /**
- * Deploys one version to one environment: preflight → record what serves → push by digest (or promote) →
- * register the revision → migrate → UpdateService (200/100, circuit breaker) → wait (events streamed) → verify the
- * deployment is still PRIMARY and not FAILED → smoke → on failure roll back to the recorded revision → notify.
+ * Deploys one version to one environment, in the phases of docs/deploy.md: validate → preflight → lock → image →
+ * revision → migrate → update (lock re-checked) → wait → smoke; a failure in any phase goes to `decideFailure`,
+ * which says whether to roll back and why; the lock is released in every outcome; then notify.
  *
- * Bad input and failed preflight throw a one-line PipelineError before any change. Once preflight passed, the
+ * Bad input, a failed preflight and a held lock throw a one-line PipelineError before any change. Afterwards the
  * result is always a report: check `report.outcome` (`succeeded`, `failed`, `timed-out`, `rolled-back`).
  */
 export async function deploy(options: DeployOptions): Promise<DeployReport> {
-  const env = options.environment;
-  const log = options.log ?? (() => {});
-  // Only waits on ECS go through the WaitTimer, so `overheadMs` = wall time minus time waiting on ECS.
-  const baseClock = options.clock ?? systemClock;
-  const clock = new WaitTimer(baseClock);
-  const startedAt = clock.now();
-  const phases: Record<string, number> = {};
-  const phase = async <T>(name: string, body: () => Promise<T>): Promise<T> => {
-    const t0 = clock.now();
-    try {
-      return await body();
-    } finally {
-      phases[name] = Math.round((phases[name] ?? 0) + clock.now() - t0);
-    }
-  };
+  const validated = validateDeployInputs(options);
+  const clients = await clientsFor(options);
+  const run = openRun(options, clients);
+  // Promotion gate (promotion.ts): production deploys only the digest staging verified for this commit.
+  const promoteDigest = await promotionDigest(clients, options.environment, options.gitSha, validated.promoteDigest);
+  const inputs: DeployInputs = { ...validated, ...(promoteDigest ? { promoteDigest } : {}) };
+  const pf = await timed(run, "preflight", () => preflightPhase(run, inputs));
+  const lock = await timed(run, "lock", () => lockPhase(run, inputs));
+  run.report.taskDefinition.previous = pf.serving.taskDefinition.taskDefinitionArn;
+  for (const e of pf.serving.service.events ?? []) run.seenEventIds.add(e.id ?? "");
+  if (inputs.webhookWarning) run.report.warnings.push(inputs.webhookWarning);
 
-  // Everything that can be checked without AWS, first.
+  let phase: DeployPhase = "image";
+  let serviceChanged = false;
+  try {
+    const image = await timed(run, "image", () => imagePhase(run, inputs, pf));
+    phase = "revision";
+    const target = await timed(run, "register", () => revisionPhase(run, inputs, pf, image));
+    phase = "migrate";
+    await timed(run, "migrate", () => migrationPhase(run, inputs, pf, target));
+    if (target.decision.updateService) {
+      phase = "update";
+      const deploymentId = await timed(run, "rollout", () => updatePhase(run, lock, pf, target));
+      serviceChanged = true;
+      phase = "wait";
+      await timed(run, "wait", () => waitPhase(run, pf, target, deploymentId));
+    }
+    phase = "smoke";
+    await timed(run, "smoke", () => smokePhase(run, inputs));
+    run.report.outcome = "succeeded";
+  } catch (error) {
+    await timed(run, "rollback", () => failurePhase(run, pf, phase, error, serviceChanged));
+  } finally {
+    if (lock) await releasePhase(run, lock);
+  }
+  // Verified mark (promotion.ts): a successful staging deploy tags its digest for production.
+  await markVerified(clients, options.environment, options.gitSha, run.report, run.log);
+  if (inputs.webhook) await timed(run, "notify", () => notifyPhase(run, inputs.webhook as string));
+  finishReport(run.report, run.clock, run.startedAt, run.phases, clients.calls.summary(run.callsAtStart));
+  run.log(summaryLine(run.report));
+  return run.report;
+}
+
+/** Phase 1: everything that can be checked without AWS. @throws SettingsError */
+function validateDeployInputs(options: DeployOptions): DeployInputs {
+  const env = options.environment;
   const version = resolveVersion(env, options);
   validateAccess(options);
+  validateWaitBounds(options);
   if (options.publish && options.promoteDigest)
     throw new SettingsError(
       "pass either a build to publish or --promote-digest, not both: promote deploys an existing digest without rebuilding",
@@ -86,217 +166,391 @@ export async function deploy(options: DeployOptions): Promise<DeployReport> {
     throw new SettingsError(
       "nothing to deploy: pass --promote-digest=sha256:... or let deploy build and publish the image",
     );
-  const givenDigest = options.promoteDigest ? parseImageDigest(options.promoteDigest) : undefined;
-  const migrationCommand =
-    options.migration === false ? undefined : parseMigrationCommand(options.migration ?? "upgrade head");
-  const smokeUrl = validateSmokeUrl(options.smoke?.baseUrl ?? env.publicUrl);
-  const webhook = validateWebhookUrl(options.slackWebhookUrl);
+  const lockTable = options.lockTable || env.lockTable;
+  if (lockTable !== undefined && !isTableName(lockTable))
+    throw new SettingsError(
+      `deploy lock table ${JSON.stringify(String(lockTable).slice(0, 80))} is not a DynamoDB table name: fix --lock-table`,
+    );
+  const webhook = resolveWebhook(options.slackWebhookUrl);
+  return {
+    version,
+    ...(options.promoteDigest ? { promoteDigest: parseImageDigest(options.promoteDigest) } : {}),
+    ...(options.migration === false ? {} : { migration: parseMigrationCommand(options.migration ?? "upgrade head") }),
+    smokeUrl: validateSmokeUrl(options.smoke?.baseUrl ?? env.publicUrl),
+    ...(webhook.url ? { webhook: webhook.url } : {}),
+    ...(webhook.warning ? { webhookWarning: webhook.warning } : {}),
+    ...(lockTable ? { lockTable } : {}),
+  };
+}
 
-  const clients = await clientsFor(options);
-  const callsAtStart = clients.calls.calls.length;
-  // Promotion gate (promotion.ts): production deploys only the digest staging verified for this commit.
-  const promoteDigest = await promotionDigest(clients, env, options.gitSha, givenDigest);
-  const pf = await phase("preflight", () =>
-    preflight({
-      clients,
-      environment: env,
-      imageTags: version.imageTags,
-      immutableTags: version.immutableTags,
-      ...(promoteDigest ? { expectedDigest: promoteDigest } : {}),
-    }),
-  );
-
-  const report = newReport("deploy", env);
-  if (version.version) report.version = version.version;
-  const previous = pf.serving.taskDefinition;
-  const previousArn = previous.taskDefinitionArn as string;
-  report.taskDefinition.previous = previousArn;
-  log(
-    `${env.name}: ${env.cluster}/${env.service} serves ${previousArn} (${pf.serving.image ?? "no image"}): rollback target recorded`,
-  );
-
-  const seenEventIds = new Set((pf.serving.service.events ?? []).map((e) => e.id ?? ""));
-  const onEvent = (event: ServiceEvent) => log(`ecs event: ${event.message ?? ""}`);
-  const waitBase = {
+function openRun(options: DeployOptions, clients: AwsClients): DeployRun {
+  const baseClock = options.clock ?? systemClock;
+  // Only waits on ECS go through the WaitTimer, so `overheadMs` = wall time minus time waiting on ECS.
+  const clock = new WaitTimer(baseClock);
+  const report = newReport("deploy", options.environment);
+  return {
+    options,
     clients,
+    clock,
+    baseClock,
+    report,
+    log: options.log ?? (() => {}),
+    startedAt: clock.now(),
+    callsAtStart: clients.calls.calls.length,
+    phases: {},
+    seenEventIds: new Set(),
+  };
+}
+
+async function timed<T>(run: DeployRun, name: string, body: () => Promise<T>): Promise<T> {
+  const t0 = run.clock.now();
+  try {
+    return await body();
+  } finally {
+    run.phases[name] = Math.round((run.phases[name] ?? 0) + run.clock.now() - t0);
+  }
+}
+
+/** Phase 2, read-only: account, service idle, no migration running, serving revision valid, ECR tags. */
+async function preflightPhase(run: DeployRun, inputs: DeployInputs): Promise<PreflightResult> {
+  const env = run.options.environment;
+  const pf = await preflight({
+    clients: run.clients,
+    environment: env,
+    imageTags: inputs.version.imageTags,
+    immutableTags: inputs.version.immutableTags,
+    ...(inputs.promoteDigest ? { expectedDigest: inputs.promoteDigest } : {}),
+  });
+  if (inputs.version.version) run.report.version = inputs.version.version;
+  run.log(
+    `${env.name}: ${env.cluster}/${env.service} serves ${pf.serving.taskDefinition.taskDefinitionArn} (${pf.serving.image ?? "no image"}): rollback target recorded`,
+  );
+  return pf;
+}
+
+/** Phase 3: the deploy lock, before the first change. @throws PreflightError when another run holds it. */
+async function lockPhase(run: DeployRun, inputs: DeployInputs): Promise<DeployLock | undefined> {
+  const env = run.options.environment;
+  if (!inputs.lockTable) {
+    run.report.warnings.push(
+      `no deploy lock table configured for ${env.name}: nothing stops a concurrent deploy (set lockTable in dagger/environments.json)`,
+    );
+    return undefined;
+  }
+  const o = run.options;
+  // Held for the longest this run can take; a crashed run frees the service when it expires.
+  const ttlMs =
+    (o.migrationTimeoutMs ?? 900_000) + (o.rolloutTimeoutMs ?? 900_000) + (o.rollbackTimeoutMs ?? 900_000) + 600_000;
+  const lock = await acquireDeployLock({
+    clients: run.clients,
+    table: inputs.lockTable,
     cluster: env.cluster,
     service: env.service,
-    clock,
-    onEvent,
-    seenEventIds,
-    ...(options.backoff ? { backoff: options.backoff } : {}),
-  };
-  let stage: "before-rollout" | "rolled-out" = "before-rollout";
-  let newArn: string | undefined;
+    ttlMs,
+    holder: `deploy of ${inputs.version.appVersion}`,
+    ...(o.wallClock ? { now: o.wallClock } : {}),
+  });
+  run.report.lock = { table: lock.table, lockId: lock.lockId, acquired: true, released: false };
+  run.log(`lock: ${lock.lockId} taken in ${lock.table} until ${new Date(lock.expiresAt * 1000).toISOString()}`);
+  return lock;
+}
 
-  try {
-    // 1. The image, by digest.
-    const action = decideImageAction({
-      ...(promoteDigest ? { promoteDigest } : {}),
-      immutableTags: version.immutableTags,
-      tagDigests: pf.tagDigests,
-    });
-    let digest: string;
-    let repositoryUri = pf.repositoryUri;
-    if (action.kind === "publish") {
-      const published = await phase("publish", () =>
-        publishImage(clients, env.ecrRepository, pf.repositoryUri, version.imageTags, options.publish as PublishImage),
-      );
-      digest = published.digest;
-      repositoryUri = published.repositoryUri;
-      if (published.elsewhere)
-        report.warnings.push(
-          `the image was pushed to ${repositoryUri}, not to ECR ${pf.repositoryUri} (registry override)`,
-        );
-    } else {
-      digest = action.digest;
-      if (action.kind === "reuse") report.warnings.push(action.why);
-      await phase("tag", () => tagImage(clients, env.ecrRepository, digest, version.imageTags, pf.tagDigests));
-    }
-    const reference = `${repositoryUri}@${digest}`;
-    report.image = {
-      repository: repositoryUri,
-      digest,
-      reference,
-      tags: version.imageTags,
-      source: action.kind === "publish" ? "published" : action.kind === "reuse" ? "reused" : "promoted",
-    };
-    log(`image: ${reference}`);
-
-    const change: TaskDefinitionChange = {
-      containerName: env.containerName,
-      image: reference,
-      environment: { ...env.taskEnvironment, APP_VERSION: version.appVersion },
-    };
-
-    // 2. Rerun: the service already runs this exact revision content and is steady → no new deployment.
-    const servingSteady =
-      judgeDeployment(
-        pf.serving.service,
-        pf.serving.service.deployments?.find((d) => d.status === "PRIMARY")?.id ?? "",
-        previousArn,
-      ).state === "steady";
-    if (alreadyMatches(previous, change) && servingSteady) {
-      report.warnings.push(
-        `${env.cluster}/${env.service} already runs ${previousArn} with this image and environment: no new deployment`,
-      );
-      report.taskDefinition.new = previousArn;
-      newArn = previousArn;
-    } else {
-      // 3. The revision: reuse the family's latest when a previous run registered exactly this, else register.
-      const revision = await phase("register", () => ensureRevision(clients, previous, change, report));
-      newArn = revision.definition.taskDefinitionArn as string;
-      report.taskDefinition.new = newArn;
-
-      // 4. Migration, unless this revision already migrated.
-      if (migrationCommand) {
-        const commandText = migrationCommand.join(" ");
-        if (revision.tags.some((t) => t.key === MIGRATED_TAG && t.value === commandText)) {
-          report.migration = {
-            command: commandText,
-            polls: 0,
-            skipped: `${newArn} already passed "${commandText}" in a previous run`,
-          };
-          log(`migration: skipped, ${newArn} already migrated`);
-        } else {
-          report.migration = await phase("migrate", () =>
-            runMigrationTask({
-              clients,
-              cluster: env.cluster,
-              service: pf.serving.service,
-              taskDefinition: revision.definition,
-              containerName: env.containerName,
-              command: migrationCommand,
-              clock,
-              log,
-              ...(options.migrationTimeoutMs !== undefined ? { timeoutMs: options.migrationTimeoutMs } : {}),
-              ...(options.backoff ? { backoff: options.backoff } : {}),
-            }),
-          );
-          await markMigrated(clients, newArn, commandText);
-        }
-      }
-
-      // 5. Rollout and verification.
-      stage = "rolled-out";
-      const deploymentId = await phase("rollout", () =>
-        startRollout({ clients, cluster: env.cluster, service: env.service }, newArn as string),
-      );
-      report.deploymentId = deploymentId;
-      log(`rollout: deployment ${deploymentId} started (max 200%, min healthy 100%, circuit breaker with rollback)`);
-      const waited = await phase("wait", () =>
-        waitForDeployment({
-          ...waitBase,
-          deploymentId,
-          taskDefinitionArn: newArn as string,
-          ...(options.rolloutTimeoutMs !== undefined ? { timeoutMs: options.rolloutTimeoutMs } : {}),
-        }).catch((error: unknown) => {
-          report.rolloutPolls += (error as { polls?: number }).polls ?? 0;
-          throw error;
-        }),
-      );
-      report.rolloutPolls += waited.polls;
-      log(`rollout: deployment ${deploymentId} is steady and still PRIMARY`);
-    }
-
-    // 6. Smoke.
-    stage = "rolled-out";
-    report.smoke = await phase("smoke", () =>
-      runSmokeChecks({
-        baseUrl: smokeUrl,
-        expectedVersion: version.appVersion,
-        clock: baseClock,
-        log,
-        ...smokeTuning(options.smoke),
-      }),
+/** Phase 4: the image, by digest (published, promoted, or reused from an immutable tag). */
+async function imagePhase(run: DeployRun, inputs: DeployInputs, pf: PreflightResult): Promise<string> {
+  const { clients, report } = run;
+  const env = run.options.environment;
+  const tags = inputs.version.imageTags;
+  const action = decideImageAction({
+    ...(inputs.promoteDigest ? { promoteDigest: inputs.promoteDigest } : {}),
+    immutableTags: inputs.version.immutableTags,
+    tagDigests: pf.tagDigests,
+  });
+  let digest: string;
+  let repositoryUri = pf.repositoryUri;
+  if (action.kind === "publish") {
+    const published = await publishImage(
+      clients,
+      env.ecrRepository,
+      pf.repositoryUri,
+      tags,
+      run.options.publish as PublishImage,
     );
-    assertSmokePassed(report.smoke);
-    report.outcome = "succeeded";
+    digest = published.digest;
+    repositoryUri = published.repositoryUri;
+    if (published.elsewhere)
+      report.warnings.push(
+        `the image was pushed to ${repositoryUri}, not to ECR ${pf.repositoryUri} (registry override)`,
+      );
+  } else {
+    digest = action.digest;
+    if (action.kind === "reuse") report.warnings.push(action.why);
+    await tagImage(clients, env.ecrRepository, digest, tags, pf.tagDigests);
+  }
+  const reference = `${repositoryUri}@${digest}`;
+  report.image = {
+    repository: repositoryUri,
+    digest,
+    reference,
+    tags,
+    source: action.kind === "publish" ? "published" : action.kind === "reuse" ? "reused" : "promoted",
+  };
+  run.log(`image: ${reference}`);
+  return reference;
+}
+
+/** Phase 5: the revision to roll out, decided by the code `plan` uses: serving already, reused, or registered. */
+async function revisionPhase(
+  run: DeployRun,
+  inputs: DeployInputs,
+  pf: PreflightResult,
+  image: string,
+): Promise<DeployTarget> {
+  const env = run.options.environment;
+  const change: TaskDefinitionChange = {
+    containerName: env.containerName,
+    image,
+    environment: { ...env.taskEnvironment, APP_VERSION: inputs.version.appVersion },
+  };
+  const facts = await gatherDeployFacts(run.clients, pf, change);
+  const decision = decideDeploy(facts, inputs.migration?.join(" "));
+  let definition: TaskDefinition;
+  if (decision.revision === "register") {
+    definition = await registerRevision(run.clients, pf.serving.taskDefinition, pf.serving.taskDefinitionTags, change);
+    run.report.taskDefinition.registered = true;
+  } else {
+    definition = decision.existing as TaskDefinition;
+    run.report.warnings.push(
+      decision.revision === "none"
+        ? `${env.cluster}/${env.service} already runs ${definition.taskDefinitionArn} with this image and environment: no new deployment`
+        : `reusing ${definition.taskDefinitionArn}, registered by a previous run with this image and environment`,
+    );
+  }
+  const arn = definition.taskDefinitionArn as string;
+  run.report.taskDefinition.new = arn;
+  run.target = definition;
+  return { decision, definition, arn };
+}
+
+/** Phase 6: the migration task with the new image; on every deploy unless disabled (upgrade head is idempotent). */
+async function migrationPhase(
+  run: DeployRun,
+  inputs: DeployInputs,
+  pf: PreflightResult,
+  target: DeployTarget,
+): Promise<void> {
+  if (!inputs.migration) {
+    run.report.migration = { command: "none", polls: 0, skipped: "migration disabled (--migration=none)" };
+    return;
+  }
+  const o = run.options;
+  run.report.migration = await runMigrationTask({
+    clients: run.clients,
+    cluster: o.environment.cluster,
+    service: pf.serving.service,
+    taskDefinition: target.definition,
+    containerName: o.environment.containerName,
+    command: inputs.migration,
+    clock: run.clock,
+    log: run.log,
+    ...(o.migrationTimeoutMs !== undefined ? { timeoutMs: o.migrationTimeoutMs } : {}),
+    ...(o.backoff ? { backoff: o.backoff } : {}),
+  });
+}
+
+/**
+ * Phase 7: re-check the lock, UpdateService (200/100, circuit breaker), record the last deploy on the service.
+ * Returns the new PRIMARY deployment id. An UpdateService that errs transiently but that ECS did apply counts
+ * as accepted (one DescribeServices tells).
+ */
+async function updatePhase(
+  run: DeployRun,
+  lock: DeployLock | undefined,
+  pf: PreflightResult,
+  target: DeployTarget,
+): Promise<string> {
+  const { clients } = run;
+  const env = run.options.environment;
+  if (lock) {
+    const lost = await lockLostReason(clients, lock, run.options.wallClock);
+    if (lost)
+      throw new PreflightError(
+        `not updating ${env.cluster}/${env.service}: ${lost}; another deploy may be running: check, then rerun`,
+      );
+  }
+  let deploymentId: string;
+  try {
+    deploymentId = await startRollout({ clients, cluster: env.cluster, service: env.service }, target.arn);
   } catch (error) {
-    report.error = errorEntry(error);
-    if (error instanceof MigrationFailedError) {
-      const migration = (error as { migration?: DeployReport["migration"] }).migration;
-      if (migration) report.migration = migration;
-    }
-    log(`${env.name}: ${report.error.kind}: ${report.error.message}`);
-    report.outcome = error instanceof DeploymentTimeoutError ? "timed-out" : "failed";
-    if (stage === "rolled-out" && newArn !== previousArn) {
-      const rolled = await phase("rollback", () =>
-        rollBackService({
-          ...waitBase,
-          taskDefinitionArn: previousArn,
-          reason: report.error?.message ?? "deploy failed",
-          ...(options.rolloutTimeoutMs !== undefined ? { timeoutMs: options.rolloutTimeoutMs } : {}),
+    const applied = isTransientAwsError(error) ? await appliedDeployment(clients, env, target.arn) : undefined;
+    if (!applied) throw error;
+    deploymentId = applied;
+  }
+  run.report.deploymentId = deploymentId;
+  run.log(`rollout: deployment ${deploymentId} started (max 200%, min healthy 100%, circuit breaker with rollback)`);
+  const previousArn = pf.serving.taskDefinition.taskDefinitionArn as string;
+  if (previousArn !== target.arn) {
+    try {
+      await clients.ecs.send(
+        new TagResourceCommand({
+          resourceArn: pf.serving.service.serviceArn,
+          tags: [
+            { key: LAST_DEPLOY_TAG, value: target.arn },
+            { key: LAST_DEPLOY_PREVIOUS_TAG, value: previousArn },
+          ],
         }),
       );
-      report.rollback = rolled.rollback;
-      report.rolloutPolls += rolled.wait?.polls ?? 0;
-      if (rolled.rollback.succeeded && report.outcome === "failed") report.outcome = "rolled-back";
-      if (!rolled.rollback.succeeded) {
-        report.outcome = "failed";
-        report.error = { kind: "RollbackFailedError", message: rolled.rollback.error ?? "rollback failed" };
-      }
-      log(`rollback: ${rolled.rollback.succeeded ? `back on ${previousArn}` : rolled.rollback.error}`);
-    } else if (!(
-      error instanceof DeploymentFailedError ||
-      error instanceof SmokeCheckError ||
-      error instanceof MigrationFailedError ||
-      error instanceof DeploymentTimeoutError
-    )) {
-      report.warnings.push("the deploy stopped before the rollout: the service was not changed");
+    } catch (error) {
+      run.report.warnings.push(
+        `could not record the last deploy on the service (${awsErrorText(error)}): rollback --to=previous may pick an older revision`,
+      );
     }
   }
+  return deploymentId;
+}
 
-  // Verified mark (promotion.ts): a successful staging deploy tags its digest for production.
-  await markVerified(clients, env, options.gitSha, report, log);
-
-  if (webhook) {
-    report.notification = await phase("notify", () => notifySlack({ webhookUrl: webhook, text: summaryLine(report) }));
-    if (report.notification.warning) report.warnings.push(report.notification.warning);
+/** The PRIMARY deployment on `arn`, when the service already points at it (an UpdateService that did land). */
+async function appliedDeployment(
+  clients: AwsClients,
+  env: { cluster: string; service: string },
+  arn: string,
+): Promise<string | undefined> {
+  try {
+    const service = (
+      await clients.ecs.send(new DescribeServicesCommand({ cluster: env.cluster, services: [env.service] }))
+    ).services?.[0];
+    const primary = service?.deployments?.find((d) => d.status === "PRIMARY");
+    return service?.taskDefinition === arn && primary?.taskDefinition === arn ? primary.id : undefined;
+  } catch {
+    return undefined;
   }
-  finishReport(report, clock, startedAt, phases, clients.calls.summary(callsAtStart));
-  log(summaryLine(report));
-  return report;
+}
+
+/** Phase 8: wait until our deployment is steady and still PRIMARY (transient errors only delay the verdict). */
+async function waitPhase(run: DeployRun, pf: PreflightResult, target: DeployTarget, deploymentId: string) {
+  const o = run.options;
+  try {
+    const waited = await waitForDeployment({
+      ...waitBase(run),
+      deploymentId,
+      taskDefinitionArn: target.arn,
+      previousTaskDefinitionArn: pf.serving.taskDefinition.taskDefinitionArn as string,
+      ...(o.rolloutTimeoutMs !== undefined ? { timeoutMs: o.rolloutTimeoutMs } : {}),
+    });
+    run.report.rolloutPolls += waited.polls;
+  } catch (error) {
+    run.report.rolloutPolls += (error as { polls?: number }).polls ?? 0;
+    throw error;
+  }
+  run.log(`rollout: deployment ${deploymentId} is steady and still PRIMARY`);
+}
+
+/** Phase 9: `/health`, `/ready`, `/` (version) with bounded retries. @throws SmokeCheckError */
+async function smokePhase(run: DeployRun, inputs: DeployInputs): Promise<void> {
+  run.report.smoke = await runSmokeChecks({
+    baseUrl: inputs.smokeUrl,
+    expectedVersion: inputs.version.appVersion,
+    clock: run.baseClock,
+    log: run.log,
+    ...smokeTuning(run.options.smoke),
+  });
+  assertSmokePassed(run.report.smoke);
+}
+
+/** A failure in `phase`: record it, then do what `decideFailure` says (roll back with the observed cause, or not). */
+async function failurePhase(
+  run: DeployRun,
+  pf: PreflightResult,
+  phase: DeployPhase,
+  error: unknown,
+  serviceChanged: boolean,
+): Promise<void> {
+  const { report, options: o } = run;
+  const env = o.environment;
+  report.error = errorEntry(error);
+  const migration = migrationOf(error);
+  if (migration) report.migration = migration;
+  run.log(`${env.name}: ${report.error.kind} in ${phase}: ${report.error.message}`);
+  const decision = decideFailure(phase, error, serviceChanged);
+  report.outcome = decision.outcome;
+  await collectDiagnostics(run, phase);
+  if (!decision.rollBack) {
+    report.rollback = { taken: false, reason: decision.why };
+    report.warnings.push(decision.why);
+    return;
+  }
+  const previousArn = pf.serving.taskDefinition.taskDefinitionArn as string;
+  const rolled = await rollBackService({
+    ...waitBase(run),
+    taskDefinitionArn: previousArn,
+    reason: report.error.message,
+    cause: decision.cause,
+    ...(o.rollbackTimeoutMs !== undefined ? { timeoutMs: o.rollbackTimeoutMs } : {}),
+  });
+  report.rollback = rolled.rollback;
+  report.rolloutPolls += rolled.wait?.polls ?? 0;
+  if (rolled.rollback.succeeded && report.outcome === "failed") report.outcome = "rolled-back";
+  if (!rolled.rollback.succeeded) {
+    report.outcome = "failed";
+    report.error = { kind: "RollbackFailedError", message: rolled.rollback.error ?? "rollback failed" };
+  }
+  run.log(
+    `rollback (${decision.cause}): ${rolled.rollback.succeeded ? `back on ${previousArn}` : rolled.rollback.error}`,
+  );
+}
+
+/** Stopped tasks' reasons, exit codes and log tails: of the migration task, or of the new revision's service tasks. */
+async function collectDiagnostics(run: DeployRun, phase: DeployPhase): Promise<void> {
+  const { report } = run;
+  const m = report.migration;
+  if (phase === "migrate" && m?.taskArn && m.lastStatus === "STOPPED") {
+    report.stoppedTasks = [
+      {
+        taskArn: m.taskArn,
+        ...(m.stoppedReason ? { stoppedReason: m.stoppedReason } : {}),
+        containers: m.containers ?? [],
+        logTail: m.logTail ?? [],
+      },
+    ];
+    return;
+  }
+  if ((phase === "wait" || phase === "smoke") && run.target) {
+    const env = run.options.environment;
+    const found = await stoppedServiceTasks({
+      clients: run.clients,
+      cluster: env.cluster,
+      service: env.service,
+      taskDefinition: run.target,
+      containerName: env.containerName,
+    });
+    if (found.tasks.length > 0) report.stoppedTasks = found.tasks;
+    if (found.warning) report.warnings.push(found.warning);
+  }
+}
+
+/** Releases the lock (if still ours); a failure is a warning, the lock then expires by itself. */
+async function releasePhase(run: DeployRun, lock: DeployLock): Promise<void> {
+  const warning = await releaseDeployLock(run.clients, lock);
+  if (run.report.lock) run.report.lock.released = warning === undefined;
+  if (warning) run.report.warnings.push(warning);
+}
+
+/** Phase 10: one Slack summary with the stopped tasks; its failure is a warning, never a change of outcome. */
+async function notifyPhase(run: DeployRun, webhook: string): Promise<void> {
+  run.report.notification = await notifySlack({ webhookUrl: webhook, text: notificationText(run.report) });
+  if (run.report.notification.warning) run.report.warnings.push(run.report.notification.warning);
+}
+
+function waitBase(run: DeployRun) {
+  const env = run.options.environment;
+  return {
+    clients: run.clients,
+    cluster: env.cluster,
+    service: env.service,
+    clock: run.clock,
+    onEvent: (event: ServiceEvent) => run.log(`ecs event: ${event.message ?? ""}`),
+    seenEventIds: run.seenEventIds,
+    ...(run.options.backoff ? { backoff: run.options.backoff } : {}),
+  };
 }
 
 export type { SmokeSettings };

@@ -33,10 +33,15 @@ export interface EnvironmentConfig {
   readonly allowPrerelease: boolean;
   /** Which git refs may deploy: `main` (the main branch) or `tag` (a release tag `refs/tags/vX.Y.Z`). */
   readonly deployFrom: "main" | "tag";
+  /**
+   * DynamoDB table holding the deploy lock (partition key `lockId`, a string), shared by every deploy of this
+   * environment, from a laptop or CI. Optional: without it the report warns that nothing stops two deploys.
+   */
+  readonly lockTable?: string;
 }
 
 const FILE_HINT = "fix dagger/environments.json";
-const KEYS: Record<keyof Omit<EnvironmentConfig, "name">, "string" | "boolean" | "record" | "list"> = {
+const KEYS: Record<keyof Omit<EnvironmentConfig, "name" | "lockTable">, "string" | "boolean" | "record" | "list"> = {
   region: "string",
   accountId: "string",
   cluster: "string",
@@ -79,7 +84,8 @@ export function parseEnvironments(
 function parseOne(name: EnvironmentName, entry: Record<string, unknown>, source: string): EnvironmentConfig {
   const where = (field: string) => `${source}: ${name}.${field}`;
   for (const key of Object.keys(entry)) {
-    if (!(key in KEYS)) throw new SettingsError(`${where(key)} is not a known field: remove it or ${FILE_HINT}`);
+    if (!(key in KEYS) && key !== "lockTable")
+      throw new SettingsError(`${where(key)} is not a known field: remove it or ${FILE_HINT}`);
   }
   for (const [key, kind] of Object.entries(KEYS)) {
     const value = entry[key];
@@ -114,11 +120,20 @@ function parseOne(name: EnvironmentName, entry: Record<string, unknown>, source:
   }
   if (!/^https:\/\/[^\s/]+(\/[^\s]*)?$/.test(config.publicUrl))
     throw new SettingsError(`${where("publicUrl")} must be an https:// URL: ${FILE_HINT}`);
+  if (config.lockTable !== undefined && !isTableName(config.lockTable))
+    throw new SettingsError(
+      `${where("lockTable")} must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -): ${FILE_HINT}`,
+    );
   if (config.deployFrom !== "main" && config.deployFrom !== "tag")
     throw new SettingsError(`${where("deployFrom")} must be "main" or "tag": ${FILE_HINT}`);
   if (config.versionTagRequired && config.deployFrom !== "tag")
     throw new SettingsError(`${where("deployFrom")} must be "tag" when versionTagRequired is true: ${FILE_HINT}`);
   return config;
+}
+
+/** Whether `value` is a valid DynamoDB table name. Pure. */
+export function isTableName(value: unknown): value is string {
+  return typeof value === "string" && /^[a-zA-Z0-9_.-]{3,255}$/.test(value);
 }
 
 function describeKind(kind: string): string {

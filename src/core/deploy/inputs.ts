@@ -88,14 +88,28 @@ export function parseImageDigest(digest: string, argument = "--promote-digest"):
   return digest;
 }
 
+/** The notification target after validation: a URL, or none with the warning to put in the report. */
+export interface ResolvedWebhook {
+  readonly url?: string;
+  readonly warning?: string;
+}
+
+/**
+ * Resolves the Slack webhook: absent → no notification; empty (an unset CI secret arrives as "") → no
+ * notification and a warning, never a refused deploy; otherwise validated as by `validateWebhookUrl`.
+ */
+export function resolveWebhook(url: string | undefined): ResolvedWebhook {
+  if (url === undefined) return {};
+  if (url.trim() === "") return { warning: "the Slack webhook is empty (an unset secret?): no notification was sent" };
+  return { url: validateWebhookUrl(url) as string };
+}
+
 /**
  * Validates a Slack webhook URL without ever printing it: https, or http on loopback (tests).
  * @throws SettingsError (which never quotes the URL).
  */
 export function validateWebhookUrl(url: string | undefined): string | undefined {
-  if (url === undefined) return undefined;
-  if (url.trim() === "")
-    throw new SettingsError("Slack webhook was passed but is empty: drop --slack-webhook or give it a value");
+  if (url === undefined || url.trim() === "") return undefined;
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -109,4 +123,45 @@ export function validateWebhookUrl(url: string | undefined): string | undefined 
     );
   }
   return url;
+}
+
+/** Longest wait the pipeline accepts for any ECS wait: 6 h. */
+export const MAX_WAIT_MS = 6 * 60 * 60 * 1000;
+/** A wait must allow at least this many first-poll delays (60 s at the default 2 s pacing). */
+export const MIN_WAIT_POLL_DELAYS = 30;
+
+/** Timeouts and pacing to check together. */
+export interface WaitBounds {
+  readonly rolloutTimeoutMs?: number;
+  readonly migrationTimeoutMs?: number;
+  readonly rollbackTimeoutMs?: number;
+  readonly backoff?: { readonly initialMs?: number; readonly maxMs?: number; readonly factor?: number };
+}
+
+/**
+ * Checks the poll pacing and every timeout before any call: a timeout shorter than 30 first-poll delays (60 s at
+ * the default pacing) would end a healthy rollout, and a rollback that reused it would end the same way. Pure.
+ * @throws SettingsError naming the argument.
+ */
+export function validateWaitBounds(settings: WaitBounds): void {
+  const initialMs = settings.backoff?.initialMs ?? 2000;
+  const maxMs = settings.backoff?.maxMs ?? 15000;
+  const factor = settings.backoff?.factor ?? 1.5;
+  if (!(Number.isFinite(initialMs) && initialMs >= 1 && Number.isFinite(maxMs) && maxMs >= initialMs))
+    throw new SettingsError(`poll backoff must have 1 <= initialMs <= maxMs (got ${initialMs}, ${maxMs})`);
+  if (!(Number.isFinite(factor) && factor >= 1 && factor <= 10))
+    throw new SettingsError(`poll backoff factor must be between 1 and 10 (got ${factor})`);
+  const min = MIN_WAIT_POLL_DELAYS * initialMs;
+  const named = [
+    ["rollout", "--rollout-timeout-seconds", settings.rolloutTimeoutMs],
+    ["migration", "--migration-timeout-seconds", settings.migrationTimeoutMs],
+    ["rollback", "--rollback-timeout-seconds", settings.rollbackTimeoutMs],
+  ] as const;
+  for (const [what, argument, value] of named) {
+    if (value === undefined) continue;
+    if (!Number.isFinite(value) || value < min || value > MAX_WAIT_MS)
+      throw new SettingsError(
+        `the ${what} timeout ${Number.isFinite(value) ? `${Math.round(value / 1000)} s` : String(value)} is outside ${Math.round(min / 1000)} s..${MAX_WAIT_MS / 3_600_000} h: fix ${argument}`,
+      );
+  }
 }

@@ -4,6 +4,8 @@ import { awsErrorText } from "../aws/clients.js";
 import { systemClock, WaitTimer } from "./backoff.js";
 import { runMigrationTask } from "./migration.js";
 import { parseMigrationCommand } from "./migration-gate.js";
+import { validateWaitBounds } from "./inputs.js";
+import { acquireDeployLock, releaseDeployLock } from "./lock.js";
 import { clientsFor, validateAccess, type AwsAccessOptions, type WaitSettings } from "./options.js";
 import { preflight } from "./preflight.js";
 import { errorEntry, finishReport, newReport, summaryLine, type DeployReport } from "./report.js";
@@ -25,6 +27,7 @@ export async function migrate(options: MigrateOptions): Promise<DeployReport> {
   const env = options.environment;
   const log = options.log ?? (() => {});
   validateAccess(options);
+  validateWaitBounds(options);
   const command = parseMigrationCommand(options.command ?? "upgrade head");
   if (
     options.taskDefinition !== undefined &&
@@ -59,8 +62,20 @@ export async function migrate(options: MigrateOptions): Promise<DeployReport> {
     }
     taskDefinition = found;
   }
+  // A migration changes the database: it takes the deploy lock like a deploy (refused while one runs).
+  const lock = env.lockTable
+    ? await acquireDeployLock({
+        clients,
+        table: env.lockTable,
+        cluster: env.cluster,
+        service: env.service,
+        ttlMs: (options.migrationTimeoutMs ?? 900_000) + 600_000,
+        holder: `migrate ${command.slice(1).join(" ")}`,
+      })
+    : undefined;
   const report = newReport("migrate", env);
   report.taskDefinition.previous = pf.serving.taskDefinition.taskDefinitionArn;
+  if (lock) report.lock = { table: lock.table, lockId: lock.lockId, acquired: true, released: false };
   try {
     report.migration = await runMigrationTask({
       clients,
@@ -80,6 +95,12 @@ export async function migrate(options: MigrateOptions): Promise<DeployReport> {
     const migration = (error as { migration?: DeployReport["migration"] }).migration;
     if (migration) report.migration = migration;
     report.outcome = report.error.kind === "DeploymentTimeoutError" ? "timed-out" : "failed";
+  } finally {
+    if (lock) {
+      const warning = await releaseDeployLock(clients, lock);
+      if (report.lock) report.lock.released = warning === undefined;
+      if (warning) report.warnings.push(warning);
+    }
   }
   finishReport(report, clock, startedAt, {}, clients.calls.summary(since));
   log(summaryLine(report));

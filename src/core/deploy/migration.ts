@@ -1,7 +1,8 @@
 import {
   DescribeTasksCommand,
+  ListTasksCommand,
   RunTaskCommand,
-  TagResourceCommand,
+  StopTaskCommand,
   type NetworkConfiguration,
   type Service,
   type Task,
@@ -15,9 +16,10 @@ import type { AwsClients } from "../aws/clients.js";
 import { awsErrorText } from "../aws/clients.js";
 import { backoffDelay, type BackoffOptions, type Clock } from "./backoff.js";
 import { judgeMigration, type MigrationCommand } from "./migration-gate.js";
+import { isTransientAwsError } from "../aws/transient.js";
 
-/** Tag put on a task definition revision once its `alembic upgrade head` passed: a rerun skips the migration. */
-export const MIGRATED_TAG = "faultmaven:migrated";
+/** `startedBy` of every migration task: how a deploy finds one still running. */
+export const MIGRATION_STARTED_BY = "faultmaven-migrate";
 
 /** Options of `runMigrationTask`. */
 export interface MigrationTaskOptions {
@@ -38,15 +40,23 @@ export interface MigrationTaskOptions {
   readonly log: (line: string) => void;
 }
 
-/** What the migration did, for the report. */
+/** What the migration did, for the report: present in every outcome once RunTask was attempted. */
 export interface MigrationResult {
   readonly command: string;
   readonly taskArn?: string;
+  /** The task's last known status (`STOPPED` when it ended, `RUNNING`... when the wait gave up). */
+  readonly lastStatus?: string;
+  /** True when this run stopped the task (StopTask after the wait timed out). */
+  readonly stoppedByPipeline?: boolean;
   readonly exitCode?: number;
+  /** Exit code and reason of every container of the stopped task. */
+  readonly containers?: readonly { name: string; exitCode?: number; reason?: string }[];
   readonly stoppedReason?: string;
   readonly logTail?: readonly string[];
   readonly polls: number;
-  /** Set when the migration did not run, with why (e.g. already applied by a previous run). */
+  /** Polls that met a transient AWS error (throttling, 5xx) and were retried at the next poll. */
+  readonly unknownPolls?: number;
+  /** Set when the migration did not run, with why (disabled). */
   readonly skipped?: string;
 }
 
@@ -75,7 +85,7 @@ export async function runMigrationTask(options: MigrationTaskOptions): Promise<M
         cluster,
         taskDefinition: arn,
         count: 1,
-        startedBy: "faultmaven-migrate",
+        startedBy: MIGRATION_STARTED_BY,
         ...placement,
         ...network,
         ...(service.platformVersion && placement.launchType === "FARGATE"
@@ -85,16 +95,22 @@ export async function runMigrationTask(options: MigrationTaskOptions): Promise<M
       }),
     );
   } catch (error) {
-    throw new MigrationFailedError(
-      `migration "${commandText}" could not start on cluster ${cluster} (${awsErrorText(error)}): the service was not updated; fix the task definition or cluster capacity and rerun`,
+    throw withMigration(
+      new MigrationFailedError(
+        `migration "${commandText}" could not start on cluster ${cluster} (${awsErrorText(error)}): the service was not updated; fix the task definition or cluster capacity and rerun`,
+      ),
+      { command: commandText, polls: 0 },
     );
   }
   const failures = run.failures ?? [];
   const started = run.tasks?.[0];
   if (failures.length > 0 || !started?.taskArn) {
     const verdict = judgeMigration({ runTaskFailures: failures, task: started, taskDefinition, containerName });
-    throw new MigrationFailedError(
-      `migration "${commandText}" failed on cluster ${cluster}: ${verdict.reasons.join("; ")}: the service was not updated`,
+    throw withMigration(
+      new MigrationFailedError(
+        `migration "${commandText}" failed on cluster ${cluster}: ${verdict.reasons.join("; ")}: the service was not updated`,
+      ),
+      { command: commandText, ...(started?.taskArn ? { taskArn: started.taskArn } : {}), polls: 0 },
     );
   }
   const taskArn = started.taskArn;
@@ -102,20 +118,43 @@ export async function runMigrationTask(options: MigrationTaskOptions): Promise<M
   const startedAt = clock.now();
   let task: Task | undefined = started;
   let polls = 0;
+  let unknownPolls = 0;
   while (task?.lastStatus !== "STOPPED") {
     const delay = backoffDelay(polls, options.backoff);
     if (clock.now() - startedAt + delay > timeoutMs) {
-      throw new DeploymentTimeoutError(
-        `migration task ${taskArn} did not stop within ${Math.round(timeoutMs / 1000)} s on cluster ${cluster} (last status ${task?.lastStatus ?? "unknown"}): the service was not updated; inspect the task, stop it if it hangs, then rerun`,
+      const stopped = await stopTimedOutTask(options, taskArn);
+      throw withMigration(
+        new DeploymentTimeoutError(
+          `migration task ${taskArn} did not stop within ${Math.round(timeoutMs / 1000)} s on cluster ${cluster} (last status ${task?.lastStatus ?? "unknown"}): ${stopped.ok ? "the pipeline stopped it" : `StopTask failed (${stopped.error}): stop it by hand`}; the service was not updated; rerun when the database is reachable`,
+        ),
+        {
+          command: commandText,
+          taskArn,
+          lastStatus: stopped.lastStatus ?? task?.lastStatus ?? "unknown",
+          stoppedByPipeline: stopped.ok,
+          polls,
+          unknownPolls,
+        },
       );
     }
     await clock.sleep(delay);
     polls += 1;
-    const described = await clients.ecs.send(new DescribeTasksCommand({ cluster, tasks: [taskArn] }));
+    let described;
+    try {
+      described = await clients.ecs.send(new DescribeTasksCommand({ cluster, tasks: [taskArn] }));
+    } catch (error) {
+      // Throttling, 5xx, a timeout: the task's state is not known yet; the next poll asks again.
+      if (!isTransientAwsError(error)) throw withMigration(error as Error, { command: commandText, taskArn, polls });
+      unknownPolls += 1;
+      continue;
+    }
     task = described.tasks?.[0];
     if (!task)
-      throw new MigrationFailedError(
-        `migration task ${taskArn} vanished from cluster ${cluster}: the service was not updated; rerun`,
+      throw withMigration(
+        new MigrationFailedError(
+          `migration task ${taskArn} vanished from cluster ${cluster}: the service was not updated; rerun`,
+        ),
+        { command: commandText, taskArn, polls, unknownPolls },
       );
   }
   const verdict = judgeMigration({ runTaskFailures: [], task, taskDefinition, containerName });
@@ -126,32 +165,83 @@ export async function runMigrationTask(options: MigrationTaskOptions): Promise<M
   const result: MigrationResult = {
     command: commandText,
     taskArn,
+    lastStatus: "STOPPED",
     ...(verdict.exitCode === undefined ? {} : { exitCode: verdict.exitCode }),
+    containers: (task.containers ?? []).map((c) => ({
+      name: c.name ?? "?",
+      ...(c.exitCode !== undefined && c.exitCode !== null ? { exitCode: c.exitCode } : {}),
+      ...(c.reason ? { reason: c.reason } : {}),
+    })),
     ...(stoppedReason ? { stoppedReason } : {}),
     logTail,
     polls,
+    ...(unknownPolls > 0 ? { unknownPolls } : {}),
   };
   if (!verdict.passed) {
     const tail = logTail.length > 0 ? ` Log tail: ${logTail.slice(-5).join(" | ")}` : "";
-    throw Object.assign(
+    throw withMigration(
       new MigrationFailedError(
         `migration "${commandText}" failed (task ${taskArn}): ${verdict.reasons.join("; ")}: the service was not updated; fix the migration and rerun.${tail}`,
       ),
-      { migration: result },
+      result,
     );
   }
   return result;
 }
 
-/** Marks a task definition revision as migrated, so that a rerun does not migrate twice. */
-export async function markMigrated(
+/** Attaches the migration's report entry to an error, so the report has it in every outcome. */
+function withMigration<E extends Error>(error: E, migration: MigrationResult): E & { migration: MigrationResult } {
+  return Object.assign(error, { migration });
+}
+
+/** The report entry carried by an error from `runMigrationTask`, if any. */
+export function migrationOf(error: unknown): MigrationResult | undefined {
+  return (error as { migration?: MigrationResult } | null)?.migration;
+}
+
+/** StopTask on a migration whose wait timed out, so a rerun never starts a second one beside it. */
+async function stopTimedOutTask(
+  options: MigrationTaskOptions,
+  taskArn: string,
+): Promise<{ ok: boolean; lastStatus?: string; error?: string }> {
+  try {
+    const out = await options.clients.ecs.send(
+      new StopTaskCommand({
+        cluster: options.cluster,
+        task: taskArn,
+        reason: "faultmaven: migration wait timed out",
+      }),
+    );
+    options.log(`migration: stopped task ${taskArn} after the timeout`);
+    return { ok: true, ...(out.task?.lastStatus ? { lastStatus: out.task.lastStatus } : {}) };
+  } catch (error) {
+    return { ok: false, error: awsErrorText(error) };
+  }
+}
+
+/**
+ * Migration tasks of this service's task definition family (every family when "") that are still running
+ * (started by any deploy or `migrate`). moto and ECS keep stopped tasks listed for a while, so each is described and only those not
+ * STOPPED count.
+ */
+export async function runningMigrations(
   clients: Pick<AwsClients, "ecs">,
-  taskDefinitionArn: string,
-  command: string,
-): Promise<void> {
-  await clients.ecs.send(
-    new TagResourceCommand({ resourceArn: taskDefinitionArn, tags: [{ key: MIGRATED_TAG, value: command }] }),
+  cluster: string,
+  family: string,
+): Promise<string[]> {
+  const listed = await clients.ecs.send(
+    new ListTasksCommand({ cluster, startedBy: MIGRATION_STARTED_BY, desiredStatus: "RUNNING" }),
   );
+  const arns = listed.taskArns ?? [];
+  if (arns.length === 0) return [];
+  const described = await clients.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns.slice(0, 100) }));
+  return (described.tasks ?? [])
+    .filter((t) => t.lastStatus !== "STOPPED" && (family === "" || familyOf(t.taskDefinitionArn) === family))
+    .map((t) => t.taskArn ?? "?");
+}
+
+function familyOf(taskDefinitionArn: string | undefined): string | undefined {
+  return /task-definition\/([^:]+):\d+$/.exec(taskDefinitionArn ?? "")?.[1];
 }
 
 /** The last log lines of the migrated container, if the task definition sends them to CloudWatch (awslogs). */

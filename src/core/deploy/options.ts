@@ -25,10 +25,12 @@ export interface AwsAccessOptions {
 
 /** Timeouts and poll pacing. */
 export interface WaitSettings {
-  /** Longest wait for a rollout (and for a rollback) to become steady. @default 900000 (15 min) */
+  /** Longest wait for a rollout to become steady, 60 s..6 h at the default pacing. @default 900000 (15 min) */
   readonly rolloutTimeoutMs?: number;
   /** Longest wait for the migration task to stop. @default 900000 (15 min) */
   readonly migrationTimeoutMs?: number;
+  /** Longest wait for a rollback to become steady (its own budget, not what is left of the rollout's). @default 900000 */
+  readonly rollbackTimeoutMs?: number;
   /** Poll delays while waiting on ECS. @default { initialMs: 2000, maxMs: 15000, factor: 1.5 } */
   readonly backoff?: BackoffOptions;
 }

@@ -1,21 +1,14 @@
-import { DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { SettingsError } from "../errors.js";
 import { validateSmokeUrl } from "../smoke/smoke.js";
 import { decideImageAction, type ImageAction } from "./image.js";
-import { parseImageDigest, resolveVersion } from "./inputs.js";
-import { MIGRATED_TAG } from "./migration.js";
+import { parseImageDigest, resolveVersion, validateWaitBounds } from "./inputs.js";
+import { decideDeploy, gatherDeployFacts } from "./decide.js";
 import { parseMigrationCommand } from "./migration-gate.js";
 import { clientsFor, validateAccess } from "./options.js";
 import { promotionDigest } from "./promotion.js";
 import { preflight } from "./preflight.js";
 import { ROLLOUT_CONFIGURATION } from "./rollout.js";
-import {
-  alreadyMatches,
-  diffContainer,
-  findContainer,
-  nextTaskDefinitionInput,
-  type FieldChange,
-} from "./task-definition.js";
+import { diffContainer, findContainer, nextTaskDefinitionInput, type FieldChange } from "./task-definition.js";
 import type { DeployOptions } from "./deploy.js";
 import type { ApiCallSummary } from "../aws/api-calls.js";
 
@@ -63,6 +56,7 @@ export async function plan(
   const env = options.environment;
   const version = resolveVersion(env, options);
   validateAccess(options);
+  validateWaitBounds(options);
   if (options.publish && options.promoteDigest)
     throw new SettingsError("pass either a build to publish or --promote-digest, not both");
   const givenDigest = options.promoteDigest ? parseImageDigest(options.promoteDigest) : undefined;
@@ -98,29 +92,12 @@ export async function plan(
     next.containerDefinitions?.find((c) => c.name === env.containerName),
   );
 
-  let tdAction: "register" | "reuse" | "none" = "register";
-  let reuse: string | undefined;
-  let migrated = false;
-  if (action.kind !== "publish" && alreadyMatches(current, change)) {
-    tdAction = "none";
-  } else if (action.kind !== "publish") {
-    const latest = await clients.ecs.send(
-      new DescribeTaskDefinitionCommand({ taskDefinition: current.family, include: ["TAGS"] }),
-    );
-    if (latest.taskDefinition && alreadyMatches(latest.taskDefinition, change)) {
-      tdAction = "reuse";
-      reuse = latest.taskDefinition.taskDefinitionArn;
-      migrated = (latest.tags ?? []).some((t) => t.key === MIGRATED_TAG && t.value === migrationCommand?.join(" "));
-    }
-  }
-  const commandText = migrationCommand?.join(" ");
-  const migration = !migrationCommand
-    ? { willRun: false, why: "migration disabled" }
-    : tdAction === "none"
-      ? { command: commandText, willRun: false, why: "the service already runs this revision" }
-      : migrated
-        ? { command: commandText, willRun: false, why: `${reuse} already migrated` }
-        : { command: commandText, willRun: true };
+  // The same facts and decision as deploy's revision phase (a digest only known after the build reuses nothing).
+  const facts = await gatherDeployFacts(clients, pf, action.kind === "publish" ? undefined : change);
+  const decision = decideDeploy(facts, migrationCommand?.join(" "));
+  const tdAction = decision.revision;
+  const reuse = decision.revision === "reuse" ? decision.existing?.taskDefinitionArn : undefined;
+  const migration = decision.migration;
   return {
     environment: env.name,
     cluster: env.cluster,
@@ -139,7 +116,7 @@ export async function plan(
       changes,
     },
     migration,
-    rollout: { willUpdateService: tdAction !== "none", deploymentConfiguration: ROLLOUT_CONFIGURATION },
+    rollout: { willUpdateService: decision.updateService, deploymentConfiguration: ROLLOUT_CONFIGURATION },
     smokeUrl,
     apiCalls: clients.calls.summary(since),
   };

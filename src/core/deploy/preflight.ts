@@ -13,6 +13,7 @@ import { awsErrorText } from "../aws/clients.js";
 import type { EnvironmentConfig } from "./environments.js";
 import { busyReason } from "./deployment-verdict.js";
 import { findContainer, imageDigestOf } from "./task-definition.js";
+import { runningMigrations } from "./migration.js";
 
 /** What serves now, recorded before any change: the rollback target. */
 export interface ServingState {
@@ -44,8 +45,13 @@ export interface PreflightOptions {
   readonly immutableTags?: readonly string[];
   /** Digest that will be deployed, when known before publishing (promote). */
   readonly expectedDigest?: string;
-  /** Refuse when a deployment is IN_PROGRESS or several are active. @default true */
+  /** Refuse when a deployment is IN_PROGRESS, several are active, or a migration task still runs. @default true */
   readonly requireIdle?: boolean;
+  /**
+   * Check that the serving revision has the container and the required secrets. A manual rollback passes false:
+   * it validates its target instead, since the serving revision may be the broken one. @default true
+   */
+  readonly validateServing?: boolean;
 }
 
 /**
@@ -73,7 +79,9 @@ export async function preflight(options: PreflightOptions): Promise<PreflightRes
 
   let described;
   try {
-    described = await clients.ecs.send(new DescribeServicesCommand({ cluster: env.cluster, services: [env.service] }));
+    described = await clients.ecs.send(
+      new DescribeServicesCommand({ cluster: env.cluster, services: [env.service], include: ["TAGS"] }),
+    );
   } catch (error) {
     throw new PreflightError(
       `cannot describe ECS service ${where} (${awsErrorText(error)}): check the cluster name in dagger/environments.json and the credentials' ecs:DescribeServices permission`,
@@ -121,6 +129,34 @@ export async function preflight(options: PreflightOptions): Promise<PreflightRes
       `task definition ${service.taskDefinition} of ${where} was not found: attach a valid task definition`,
     );
   const container = findContainer(taskDefinition, env.containerName);
+  if (options.validateServing === false) {
+    return {
+      accountId,
+      serving: {
+        service,
+        taskDefinition,
+        taskDefinitionTags,
+        image: container?.image,
+        imageDigest: imageDigestOf(container?.image),
+      },
+      repositoryUri: "",
+      tagDigests: {},
+    };
+  }
+  if (options.requireIdle !== false) {
+    let migrations: string[];
+    try {
+      migrations = await runningMigrations(clients, env.cluster, taskDefinition.family ?? "");
+    } catch (error) {
+      throw new PreflightError(
+        `cannot list migration tasks on ${env.cluster} (${awsErrorText(error)}): check ecs:ListTasks and ecs:DescribeTasks permissions`,
+      );
+    }
+    if (migrations.length > 0)
+      throw new PreflightError(
+        `a migration task of ${where} is still running (${migrations.join(", ")}): wait for it to stop (or stop it), then rerun`,
+      );
+  }
   if (!container) {
     const names = (taskDefinition.containerDefinitions ?? []).map((c) => c.name).join(", ");
     throw new PreflightError(

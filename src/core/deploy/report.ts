@@ -3,6 +3,8 @@ import type { SmokeResult } from "../smoke/smoke.js";
 import { PipelineError } from "../errors.js";
 import type { WaitTimer } from "./backoff.js";
 import type { MigrationResult } from "./migration.js";
+import type { RollbackCause } from "./rollback.js";
+import type { StoppedTask } from "./diagnostics.js";
 
 /** Final state of a deploy or rollback. */
 export type DeployOutcome = "succeeded" | "failed" | "timed-out" | "rolled-back";
@@ -10,8 +12,10 @@ export type DeployOutcome = "succeeded" | "failed" | "timed-out" | "rolled-back"
 /** The rollback part of a report. */
 export interface RollbackReport {
   readonly taken: boolean;
-  /** Why it was taken (the failure it answers). */
+  /** Why it was taken (the failure it answers), or why none was needed. */
   readonly reason?: string;
+  /** What was observed: circuit-breaker, deployment-failed, replaced, service-gone, timeout, smoke, wait-error, manual. */
+  readonly cause?: RollbackCause;
   /** Task definition rolled back to. */
   readonly toTaskDefinition?: string;
   /** `pipeline` when this run called UpdateService, `circuit-breaker` when ECS had already rolled back. */
@@ -43,6 +47,10 @@ export interface DeployReport {
   migration?: MigrationResult;
   smoke: SmokeResult[];
   rollback: RollbackReport;
+  /** The deploy lock: table, whether it was taken and released. Absent when no lock table is configured. */
+  lock?: { readonly table: string; readonly lockId: string; acquired: boolean; released: boolean };
+  /** Stopped tasks of a failed rollout or migration: reason, exit codes, log tail. */
+  stoppedTasks?: StoppedTask[];
   notification?: { readonly sent: boolean; readonly warning?: string };
   /** Milliseconds: total wall time, each phase, time spent sleeping between ECS polls, and the rest (overhead). */
   timings: { totalMs: number; waitingMs: number; overheadMs: number; phases: Record<string, number> };
@@ -92,6 +100,22 @@ export function summaryLine(report: DeployReport): string {
   const rollback = report.rollback.taken ? `; rolled back to ${report.rollback.toTaskDefinition ?? "?"}` : "";
   const why = report.error ? `: ${report.error.message}` : "";
   return `${what} to ${report.environment}${digest}: ${report.outcome}${rollback}${why}`.slice(0, 1000);
+}
+
+/** The Slack text: the summary line, then one line per stopped task (reason, exit codes, last log line). Pure. */
+export function notificationText(report: DeployReport): string {
+  const lines = [summaryLine(report)];
+  for (const task of (report.stoppedTasks ?? []).slice(0, 5)) {
+    const codes = task.containers.map((c) => `${c.name}=${c.exitCode ?? "none"}`).join(" ");
+    const last = task.logTail.at(-1);
+    lines.push(
+      `• ${task.taskArn.split("/").pop() ?? task.taskArn}: ${task.stoppedReason ?? "no reason"}; exit ${codes || "none"}${last ? `; log: ${last}` : ""}`.slice(
+        0,
+        500,
+      ),
+    );
+  }
+  return lines.join("\n");
 }
 
 /** Fills timings and API call counts. */

@@ -2,7 +2,7 @@ import type { ServiceEvent } from "@aws-sdk/client-ecs";
 import { notifySlack } from "../notify/slack.js";
 import { runSmokeChecks, validateSmokeUrl } from "../smoke/smoke.js";
 import { systemClock, WaitTimer } from "./backoff.js";
-import { validateWebhookUrl } from "./inputs.js";
+import { resolveWebhook, validateWaitBounds } from "./inputs.js";
 import {
   clientsFor,
   smokeTuning,
@@ -12,7 +12,7 @@ import {
   type WaitSettings,
 } from "./options.js";
 import { preflight } from "./preflight.js";
-import { finishReport, newReport, summaryLine, type DeployReport } from "./report.js";
+import { finishReport, newReport, notificationText, summaryLine, type DeployReport } from "./report.js";
 import { resolveRollbackTarget, rollBackService } from "./rollback.js";
 import { findContainer } from "./task-definition.js";
 
@@ -35,25 +35,40 @@ export async function rollback(options: RollbackOptions): Promise<DeployReport> 
   const env = options.environment;
   const log = options.log ?? (() => {});
   validateAccess(options);
-  const webhook = validateWebhookUrl(options.slackWebhookUrl);
+  validateWaitBounds(options);
+  const webhook = resolveWebhook(options.slackWebhookUrl);
   const smokeUrl = options.smoke === false ? undefined : validateSmokeUrl(options.smoke?.baseUrl ?? env.publicUrl);
   const clock = new WaitTimer(options.clock ?? systemClock);
   const startedAt = clock.now();
   const clients = await clientsFor(options);
   const since = clients.calls.calls.length;
-  const pf = await preflight({ clients, environment: env, requireIdle: false });
+  // The serving revision may be the broken one: only the target is validated (container, required secrets).
+  const pf = await preflight({ clients, environment: env, requireIdle: false, validateServing: false });
   const where = `${env.cluster}/${env.service}`;
   const target = await resolveRollbackTarget({
     clients,
     serving: pf.serving.taskDefinition,
     servingTags: pf.serving.taskDefinitionTags,
+    serviceTags: pf.serving.service.tags ?? [],
     target: options.to ?? "previous",
     containerName: env.containerName,
+    requiredSecrets: env.requiredTaskSecrets,
     where,
   });
   const report = newReport("rollback", env);
+  if (webhook.warning) report.warnings.push(webhook.warning);
   report.taskDefinition.previous = pf.serving.taskDefinition.taskDefinitionArn;
   report.taskDefinition.new = target.taskDefinitionArn;
+  if (target.taskDefinitionArn === pf.serving.taskDefinition.taskDefinitionArn) {
+    // A repeated rollback (or one after the circuit breaker already rolled back): nothing to do, and it says so.
+    const why = `${where} already serves ${target.taskDefinitionArn} (${options.to ?? "previous"}): nothing to roll back, no change made`;
+    report.rollback = { taken: false, reason: why };
+    report.warnings.push(why);
+    report.outcome = "succeeded";
+    log(`rollback: ${why}`);
+    finishReport(report, clock, startedAt, {}, clients.calls.summary(since));
+    return report;
+  }
   log(`rollback: ${where} from ${report.taskDefinition.previous} to ${target.taskDefinitionArn}`);
   const rolled = await rollBackService({
     clients,
@@ -61,11 +76,12 @@ export async function rollback(options: RollbackOptions): Promise<DeployReport> 
     service: env.service,
     taskDefinitionArn: target.taskDefinitionArn as string,
     reason: `manual rollback to ${options.to ?? "previous"}`,
+    cause: "manual",
     clock,
     onEvent: (e: ServiceEvent) => log(`ecs event: ${e.message ?? ""}`),
     seenEventIds: new Set((pf.serving.service.events ?? []).map((e) => e.id ?? "")),
     ...(options.backoff ? { backoff: options.backoff } : {}),
-    ...(options.rolloutTimeoutMs !== undefined ? { timeoutMs: options.rolloutTimeoutMs } : {}),
+    ...(options.rollbackTimeoutMs !== undefined ? { timeoutMs: options.rollbackTimeoutMs } : {}),
   });
   report.rollback = rolled.rollback;
   report.deploymentId = rolled.rollback.deploymentId;
@@ -94,8 +110,8 @@ export async function rollback(options: RollbackOptions): Promise<DeployReport> 
   } else {
     report.outcome = "succeeded";
   }
-  if (webhook) {
-    report.notification = await notifySlack({ webhookUrl: webhook, text: summaryLine(report) });
+  if (webhook.url) {
+    report.notification = await notifySlack({ webhookUrl: webhook.url, text: notificationText(report) });
     if (report.notification.warning) report.warnings.push(report.notification.warning);
   }
   finishReport(report, clock, startedAt, {}, clients.calls.summary(since));

@@ -8,8 +8,15 @@ import { startRollout, waitForDeployment, type WaitResult } from "./rollout.js";
 import type { RollbackReport } from "./report.js";
 import type { ServiceEvent } from "@aws-sdk/client-ecs";
 
-/** Tag on each revision this pipeline registers: the task definition that served before it (manual rollback target). */
+/** Tag on each revision this pipeline registers: the task definition that served before it (fallback target). */
 export const PREVIOUS_TAG = "faultmaven:previous-task-definition";
+/** Service tags written once ECS accepted a deploy's UpdateService: what it rolled out, and what served before. */
+export const LAST_DEPLOY_TAG = "faultmaven:last-deploy";
+export const LAST_DEPLOY_PREVIOUS_TAG = "faultmaven:last-deploy-previous";
+
+/** Why a rollback was taken: what was observed, never guessed. */
+export type RollbackCause =
+  "circuit-breaker" | "deployment-failed" | "replaced" | "service-gone" | "timeout" | "smoke" | "wait-error" | "manual";
 
 /** Options of `rollBackService`. */
 export interface RollBackOptions {
@@ -19,6 +26,8 @@ export interface RollBackOptions {
   /** ARN to return to. */
   readonly taskDefinitionArn: string;
   readonly reason: string;
+  /** What was observed; only `circuit-breaker` lets an ECS rollback already in place stand without UpdateService. */
+  readonly cause: RollbackCause;
   readonly timeoutMs?: number;
   readonly backoff?: BackoffOptions;
   readonly clock: Clock;
@@ -34,42 +43,31 @@ export interface RollBackOptions {
 export async function rollBackService(
   options: RollBackOptions,
 ): Promise<{ rollback: RollbackReport; wait?: WaitResult }> {
-  const { clients, cluster, service, taskDefinitionArn, reason } = options;
+  const { clients, cluster, service, taskDefinitionArn, reason, cause } = options;
   let deploymentId: string | undefined;
   let by: "pipeline" | "circuit-breaker" = "pipeline";
+  const entry = () => ({ taken: true, reason, cause, toTaskDefinition: taskDefinitionArn, by });
   try {
-    const now = (await clients.ecs.send(new DescribeServicesCommand({ cluster, services: [service] }))).services?.[0];
-    const primary = now?.deployments?.find((d) => d.status === "PRIMARY");
-    if (now?.taskDefinition === taskDefinitionArn && primary?.id) {
-      by = "circuit-breaker";
-      deploymentId = primary.id;
-    } else {
-      deploymentId = await startRollout({ clients, cluster, service }, taskDefinitionArn);
+    if (cause === "circuit-breaker") {
+      // Observed: ECS rolled our deployment back. Verify it landed on the recorded revision rather than redo it.
+      const now = (await clients.ecs.send(new DescribeServicesCommand({ cluster, services: [service] }))).services?.[0];
+      const primary = now?.deployments?.find((d) => d.status === "PRIMARY");
+      if (now?.taskDefinition === taskDefinitionArn && primary?.id) {
+        by = "circuit-breaker";
+        deploymentId = primary.id;
+        if (judgeDeployment(now, deploymentId, taskDefinitionArn).state === "steady")
+          return { rollback: { ...entry(), deploymentId, succeeded: true } };
+      }
     }
-    if (judgeDeployment(now, deploymentId, taskDefinitionArn).state === "steady" && by === "circuit-breaker") {
-      return {
-        rollback: { taken: true, reason, toTaskDefinition: taskDefinitionArn, by, deploymentId, succeeded: true },
-      };
-    }
+    deploymentId ??= await startRollout({ clients, cluster, service }, taskDefinitionArn);
     const wait = await waitForDeployment({ ...options, deploymentId, taskDefinitionArn });
-    return {
-      rollback: { taken: true, reason, toTaskDefinition: taskDefinitionArn, by, deploymentId, succeeded: true },
-      wait,
-    };
+    return { rollback: { ...entry(), deploymentId, succeeded: true }, wait };
   } catch (error) {
     const failure = new RollbackFailedError(
       `rollback of ${cluster}/${service} to ${taskDefinitionArn} did not become steady (${(error as Error).message.split("\n")[0]}): inspect the service now, it may be serving neither revision`,
     );
     return {
-      rollback: {
-        taken: true,
-        reason,
-        toTaskDefinition: taskDefinitionArn,
-        by,
-        ...(deploymentId ? { deploymentId } : {}),
-        succeeded: false,
-        error: failure.message,
-      },
+      rollback: { ...entry(), ...(deploymentId ? { deploymentId } : {}), succeeded: false, error: failure.message },
     };
   }
 }
@@ -83,14 +81,21 @@ export async function resolveRollbackTarget(input: {
   readonly clients: AwsClients;
   readonly serving: TaskDefinition;
   readonly servingTags: readonly { key?: string; value?: string }[];
+  /** The service's tags: LAST_DEPLOY_PREVIOUS_TAG says what served before the last deploy. */
+  readonly serviceTags: readonly { key?: string; value?: string }[];
   readonly target: string;
   readonly containerName: string;
+  readonly requiredSecrets: readonly string[];
   readonly where: string;
 }): Promise<TaskDefinition> {
   const { clients, serving, target } = input;
   let reference: string;
   if (target === "previous") {
-    const previous = input.servingTags.find((t) => t.key === PREVIOUS_TAG)?.value;
+    // The service's record of its last deploy is right even after a reused revision or a rollback; the
+    // revision's own tag is the fallback for services last deployed before that record existed.
+    const previous =
+      input.serviceTags.find((t) => t.key === LAST_DEPLOY_PREVIOUS_TAG)?.value ??
+      input.servingTags.find((t) => t.key === PREVIOUS_TAG)?.value;
     if (!previous) {
       throw new PreflightError(
         `the serving revision ${serving.taskDefinitionArn} of ${input.where} was not deployed by this pipeline (no ${PREVIOUS_TAG} tag): name the revision, e.g. --to=${Math.max(1, (serving.revision ?? 2) - 1)}`,
@@ -126,10 +131,15 @@ export async function resolveRollbackTarget(input: {
       `rollback target ${found.taskDefinitionArn} has no container "${input.containerName}": pick a revision of this service`,
     );
   }
-  if (found.taskDefinitionArn === serving.taskDefinitionArn) {
+  const container = found.containerDefinitions.find((c) => c.name === input.containerName);
+  const provided = new Set([
+    ...(container?.secrets ?? []).map((s) => s.name),
+    ...(container?.environment ?? []).filter((e) => (e.value ?? "") !== "").map((e) => e.name),
+  ]);
+  const missing = input.requiredSecrets.filter((name) => !provided.has(name));
+  if (missing.length > 0)
     throw new PreflightError(
-      `rollback target ${found.taskDefinitionArn} is what ${input.where} already serves: nothing to roll back to`,
+      `rollback target ${found.taskDefinitionArn} lacks ${missing.join(", ")} in container "${input.containerName}": pick a revision that has them`,
     );
-  }
   return found;
 }

@@ -2,7 +2,9 @@ import { DescribeServicesCommand, UpdateServiceCommand, type Service, type Servi
 import { DeploymentFailedError, DeploymentTimeoutError } from "../errors.js";
 import type { AwsClients } from "../aws/clients.js";
 import { backoffDelay, type BackoffOptions, type Clock } from "./backoff.js";
-import { judgeDeployment } from "./deployment-verdict.js";
+import { judgeDeployment, type RolloutFailureCause } from "./deployment-verdict.js";
+import { isTransientAwsError } from "../aws/transient.js";
+import { awsErrorText } from "../aws/clients.js";
 
 /** The deployment configuration every rollout uses: zero downtime and the circuit breaker with rollback. */
 export const ROLLOUT_CONFIGURATION = {
@@ -45,6 +47,8 @@ export async function startRollout(target: RolloutTarget, taskDefinitionArn: str
 export interface WaitOptions extends RolloutTarget {
   readonly deploymentId: string;
   readonly taskDefinitionArn: string;
+  /** The revision that served before (so a breaker rollback to it is recognised as such). */
+  readonly previousTaskDefinitionArn?: string;
   /** Give up after this long, with DeploymentTimeoutError. @default 900000 (15 min) */
   readonly timeoutMs?: number;
   /** Poll delays. @default { initialMs: 2000, maxMs: 15000, factor: 1.5 } */
@@ -56,10 +60,17 @@ export interface WaitOptions extends RolloutTarget {
   readonly seenEventIds?: Set<string>;
 }
 
-/** How the wait went: polls made (one DescribeServices each). */
+/** How the wait went: polls made (one DescribeServices each), of which `unknownPolls` met a transient error. */
 export interface WaitResult {
   readonly polls: number;
+  readonly unknownPolls: number;
   readonly waitedMs: number;
+}
+
+/** Thrown when a poll shows the rollout failed: carries what was observed. */
+export interface RolloutFailure {
+  readonly observed: RolloutFailureCause;
+  readonly polls: number;
 }
 
 /**
@@ -72,23 +83,38 @@ export async function waitForDeployment(options: WaitOptions): Promise<WaitResul
   const seen = options.seenEventIds ?? new Set<string>();
   const startedAt = clock.now();
   let polls = 0;
+  let unknownPolls = 0;
+  let detail = "no answer yet";
   for (;;) {
-    const described = await clients.ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
     polls += 1;
-    const current: Service | undefined = described.services?.[0];
-    streamNewEvents(current, seen, options.onEvent);
-    const verdict = judgeDeployment(current, deploymentId, taskDefinitionArn);
-    if (verdict.state === "steady") return { polls, waitedMs: clock.now() - startedAt };
-    if (verdict.state === "failed") {
-      throw Object.assign(new DeploymentFailedError(`rollout on ${cluster}/${service} failed: ${verdict.reason}`), {
-        polls,
-      });
+    let current: Service | undefined;
+    let known = true;
+    try {
+      current = (await clients.ecs.send(new DescribeServicesCommand({ cluster, services: [service] }))).services?.[0];
+    } catch (error) {
+      // Throttling, 5xx, a timeout: not a verdict. Keep waiting until the deadline.
+      if (!isTransientAwsError(error)) throw Object.assign(error as Error, { polls });
+      known = false;
+      unknownPolls += 1;
+      detail = `last poll: ${awsErrorText(error)}`;
+    }
+    if (known) {
+      streamNewEvents(current, seen, options.onEvent);
+      const verdict = judgeDeployment(current, deploymentId, taskDefinitionArn, options.previousTaskDefinitionArn);
+      if (verdict.state === "steady") return { polls, unknownPolls, waitedMs: clock.now() - startedAt };
+      if (verdict.state === "failed") {
+        throw Object.assign(new DeploymentFailedError(`rollout on ${cluster}/${service} failed: ${verdict.reason}`), {
+          polls,
+          observed: verdict.cause,
+        } satisfies RolloutFailure);
+      }
+      detail = verdict.detail;
     }
     const delay = backoffDelay(polls - 1, options.backoff);
     if (clock.now() - startedAt + delay > timeoutMs) {
       throw Object.assign(
         new DeploymentTimeoutError(
-          `deployment ${deploymentId} on ${cluster}/${service} was not steady after ${Math.round((clock.now() - startedAt) / 1000)} s (${verdict.detail}): raise the timeout or inspect the service events`,
+          `deployment ${deploymentId} on ${cluster}/${service} was not steady after ${Math.round((clock.now() - startedAt) / 1000)} s (${detail}): raise the timeout or inspect the service events`,
         ),
         { polls },
       );

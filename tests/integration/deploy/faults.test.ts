@@ -181,10 +181,15 @@ describe("waits", () => {
     onResponse<DescribeTasksCommandOutput>(aws.ecs, "DescribeTasks", (out) => {
       for (const task of out.tasks ?? []) if (task.startedBy === "faultmaven-migrate") task.lastStatus = "RUNNING";
     });
-    const report = await deploy({ ...options, migrationTimeoutMs: 400 });
+    const report = await deploy({ ...options, migrationTimeoutMs: 600 });
     expect(report.outcome).toBe("timed-out");
     expect(report.error?.kind).toBe("DeploymentTimeoutError");
-    expect(report.error?.message).toMatch(/migration task .* did not stop within 0 s .*the service was not updated/);
+    expect(report.error?.message).toMatch(
+      /migration task .* did not stop within 1 s .*the pipeline stopped it; the service was not updated/,
+    );
+    // The task ARN and its state are in the report, and the task was stopped (a rerun never runs a second one).
+    expect(report.migration).toMatchObject({ taskArn: expect.stringMatching(/:task\//), stoppedByPipeline: true });
+    expect(report.apiCalls.byName.StopTask?.count).toBe(1);
     expect(report.apiCalls.byName.UpdateService).toBeUndefined();
     expect(report.rollback.taken).toBe(false);
     expect((await serviceNow(seed.environment))?.taskDefinition).toBe(seed.taskDefinitionArn);
@@ -262,7 +267,7 @@ describe("notifications and throttling never change the outcome", () => {
 });
 
 describe("rerun after a partial failure", () => {
-  it("fake rollout FAILED, then rerun: reuses the revision, no second migration, one new deployment", async () => {
+  it("fake rollout FAILED, then rerun: reuses the revision, migrates again (upgrade head), one new deployment", async () => {
     const { seed, aws, options } = await setup();
     fakeRolloutFailed(aws);
     const first = await deploy(options);
@@ -276,14 +281,15 @@ describe("rerun after a partial failure", () => {
     expect(second.taskDefinition.registered).toBe(false);
     expect(second.image?.source).toBe("reused");
     expect(second.image?.digest).toBe(first.image?.digest);
-    expect(second.migration?.skipped).toMatch(/already passed/);
-    expect(second.apiCalls.byName.RunTask).toBeUndefined();
+    // The database, not a tag, knows its schema: upgrade head runs again (a no-op when already at head).
+    expect(second.migration).toMatchObject({ command: "alembic upgrade head", exitCode: 0 });
+    expect(second.apiCalls.byName.RunTask?.count).toBe(1);
     expect(second.apiCalls.byName.RegisterTaskDefinition).toBeUndefined();
     expect(second.apiCalls.byName.UpdateService?.count).toBe(1);
     expect((await serviceNow(seed.environment))?.taskDefinition).toBe(first.taskDefinition.new);
   });
 
-  it("rerun of a deploy that already succeeded: no duplicate deployment, no migration, smoke only", async () => {
+  it("rerun of a deploy that already succeeded: no new revision or deployment; upgrade head and smoke", async () => {
     const { seed, options } = await setup();
     const first = await deploy(options);
     expect(first.outcome).toBe("succeeded");
@@ -291,7 +297,10 @@ describe("rerun after a partial failure", () => {
     const second = await deploy({ ...options, aws: again });
     expect(second.outcome).toBe("succeeded");
     expect(second.warnings.join(" ")).toMatch(/already runs .* no new deployment/);
-    expect(second.apiCalls.mutating).toBe(0);
+    expect(second.apiCalls.byName.UpdateService).toBeUndefined();
+    expect(second.apiCalls.byName.RegisterTaskDefinition).toBeUndefined();
+    expect(second.apiCalls.byName.RunTask?.count).toBe(1);
+    expect(second.rollback.taken).toBe(false);
     expect(second.smoke.every((s) => s.passed)).toBe(true);
     expect((await serviceNow(seed.environment))?.taskDefinition).toBe(first.taskDefinition.new);
   });

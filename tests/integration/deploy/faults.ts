@@ -147,3 +147,35 @@ export function fakeStsThrottling(clients: AwsClients, times: number): { attempt
   );
   return state;
 }
+
+/**
+ * FAKE AWS error on `operation`: the first `times` attempts (counted across the SDK's own retries, since this sits
+ * below its retry middleware) fail with `name` (ThrottlingException, a 503, AccessDeniedException...).
+ */
+export function fakeAwsError(
+  client: { middlewareStack: unknown },
+  operation: string,
+  times: number,
+  name = "ThrottlingException",
+  status = 400,
+): { attempts: number; failed: number } {
+  const state = { attempts: 0, failed: 0 };
+  (client.middlewareStack as Stack).add(
+    (next, context) => async (args) => {
+      if (context.commandName !== `${operation}Command`) return next(args);
+      state.attempts += 1;
+      if (state.failed < times) {
+        state.failed += 1;
+        throw Object.assign(new Error(`${name} (fake)`), {
+          name,
+          $fault: status >= 500 ? "server" : "client",
+          $metadata: { httpStatusCode: status },
+          ...(name === "ThrottlingException" ? { $retryable: { throttling: true } } : {}),
+        });
+      }
+      return next(args);
+    },
+    { step: "deserialize", name: `fault-${operation}-${name}-${Math.random()}` },
+  );
+  return state;
+}

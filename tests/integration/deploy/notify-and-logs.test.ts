@@ -3,13 +3,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
-import type { RunTaskCommandOutput } from "@aws-sdk/client-ecs";
+import {
+  RunTaskCommand,
+  StopTaskCommand,
+  type DescribeTasksCommandOutput,
+  type ListTasksCommandOutput,
+  type RunTaskCommandOutput,
+  type UpdateServiceCommandOutput,
+} from "@aws-sdk/client-ecs";
 import { notifySlack } from "../../../src/core/notify/slack.js";
 import { deploy } from "../../../src/core/deploy/deploy.js";
 import { motoClients, requireMoto, seedEnvironment, serviceNow } from "../../support/moto.js";
 import { startServer, startServiceStandIn, type LoopbackServer } from "./servers.js";
 import { publishIntoMoto, stagingOptions, STAGING_VERSION } from "./helpers.js";
-import { fakeMigrationTask, onResponse } from "./faults.js";
+import { fakeMigrationTask, fakeRolloutFailed, onResponse } from "./faults.js";
 
 describe("notifySlack never throws and never reveals the URL", () => {
   it("posts one JSON message", async () => {
@@ -129,5 +136,106 @@ describe("migration log tail (CloudWatch Logs in moto)", () => {
     expect(report.apiCalls.byName.GetLogEvents?.count).toBe(1);
     expect(report.apiCalls.byName.UpdateService).toBeUndefined();
     expect((await serviceNow(seed.environment))?.taskDefinition).toBe(seed.taskDefinitionArn);
+  });
+});
+
+describe("stopped tasks of a failed rollout: reason, exit codes, log tail in the report and in Slack", () => {
+  let site: LoopbackServer;
+  beforeAll(async () => {
+    await requireMoto();
+    site = await startServiceStandIn({ version: () => STAGING_VERSION });
+  });
+  afterAll(async () => site?.close());
+
+  it("fake: rollout FAILED with one stopped task of the new revision (moto runs no service tasks)", async () => {
+    const base = await seedEnvironment();
+    const group = `/ecs/auth-service-svc-${Date.now()}`;
+    const seed = await seedEnvironment({
+      containers: [
+        {
+          name: "auth-service",
+          image: `${base.repositoryUri}@${base.imageDigest}`,
+          essential: true,
+          memory: 512,
+          secrets: ["DATABASE_URL", "REDIS_URL", "JWT_SECRET_KEY"].map((s) => ({
+            name: s,
+            valueFrom: `arn:aws:ssm:us-east-1:123456789012:parameter/${s}`,
+          })),
+          logConfiguration: {
+            logDriver: "awslogs",
+            options: { "awslogs-group": group, "awslogs-region": "us-east-1", "awslogs-stream-prefix": "ecs" },
+          },
+        },
+      ],
+    });
+    const aws = await motoClients();
+    const slack = await startServer(() => ({ status: 200 }));
+    const writer = await motoClients();
+    await writer.logs.send(new CreateLogGroupCommand({ logGroupName: group }));
+    let stoppedArn = "";
+    // When the deploy's UpdateService lands, a real task of the new revision starts and crashes in moto.
+    onResponse<UpdateServiceCommandOutput>(aws.ecs, "UpdateService", async (out) => {
+      if (stoppedArn) return;
+      const service = out.service;
+      const run = await writer.ecs.send(
+        new RunTaskCommand({
+          cluster: seed.environment.cluster,
+          taskDefinition: service?.taskDefinition,
+          launchType: "FARGATE",
+          startedBy: service?.deployments?.[0]?.id,
+          ...(service?.networkConfiguration ? { networkConfiguration: service.networkConfiguration } : {}),
+        }),
+      );
+      stoppedArn = run.tasks?.[0]?.taskArn ?? "";
+      const stream = `ecs/auth-service/${stoppedArn.split("/").pop()}`;
+      await writer.logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: stream }));
+      await writer.logs.send(
+        new PutLogEventsCommand({
+          logGroupName: group,
+          logStreamName: stream,
+          logEvents: [{ timestamp: Date.now(), message: "KeyError: 'JWT_SECRET_KEY'" }],
+        }),
+      );
+      await writer.ecs.send(
+        new StopTaskCommand({
+          cluster: seed.environment.cluster,
+          task: stoppedArn,
+          reason: "Essential container in task exited",
+        }),
+      );
+    });
+    // FAKE: moto does not link RunTask tasks to the service, nor report a crash's exit code.
+    onResponse<ListTasksCommandOutput>(aws.ecs, "ListTasks", (out, input) => {
+      if (input.serviceName && stoppedArn) out.taskArns = [stoppedArn];
+    });
+    onResponse<DescribeTasksCommandOutput>(aws.ecs, "DescribeTasks", (out) => {
+      for (const task of out.tasks ?? [])
+        if (task.taskArn === stoppedArn) for (const c of task.containers ?? []) c.exitCode = 1;
+    });
+    fakeRolloutFailed(aws);
+    try {
+      const report = await deploy(
+        stagingOptions(seed, aws, site.url, {
+          publish: publishIntoMoto(seed, { digests: [], logins: 0 }),
+          slackWebhookUrl: `${slack.url}/services/T/B/X`,
+        }),
+      );
+      expect(report.outcome).toBe("rolled-back");
+      expect(report.stoppedTasks).toEqual([
+        {
+          taskArn: stoppedArn,
+          taskDefinitionArn: report.taskDefinition.new,
+          stoppedReason: "Essential container in task exited",
+          containers: [{ name: "auth-service", exitCode: 1 }],
+          logTail: ["KeyError: 'JWT_SECRET_KEY'"],
+        },
+      ]);
+      const text = JSON.parse(slack.requests[0]?.body ?? "{}").text as string;
+      expect(text.split("\n")[1]).toBe(
+        `• ${stoppedArn.split("/").pop()}: Essential container in task exited; exit auth-service=1; log: KeyError: 'JWT_SECRET_KEY'`,
+      );
+    } finally {
+      await slack.close();
+    }
   });
 });

@@ -20,7 +20,7 @@ export async function serveModule(): Promise<{ seconds: number }> {
   return { seconds: (Date.now() - started) / 1000 };
 }
 
-/** A GraphQL variable: its declared type (e.g. "String!", "DirectoryID", "SecretID") and its value. */
+/** A GraphQL variable: its declared type (e.g. "String", "Int", "ID" for an object such as a Directory or a Secret) and its value. */
 export interface Variable {
   type: string;
   value: unknown;
@@ -91,12 +91,12 @@ export async function callError(call: () => Promise<unknown>): Promise<Error> {
   throw new Error("the call succeeded but was expected to fail");
 }
 
-/** A host directory as a DirectoryID argument, as `dagger call --source=<dir>` passes it. */
+/** A host directory as an object ID argument, as `dagger call --source=<dir>` passes it. */
 export async function hostDirectory(path: string, exclude: string[] = []): Promise<Variable> {
-  return { type: "DirectoryID", value: await dag.host().directory(path, { exclude }).id() };
+  return { type: "ID", value: await dag.host().directory(path, { exclude }).id() };
 }
 
-/** A secret as a SecretID argument, as `dagger call --token=env:NAME` passes it. */
+/** A secret as an object ID argument, as `dagger call --token=env:NAME` passes it. */
 export async function secretArgument(name: string, plaintext: string): Promise<Variable> {
-  return { type: "SecretID", value: await dag.setSecret(name, plaintext).id() };
+  return { type: "ID", value: await dag.setSecret(name, plaintext).id() };
 }

@@ -1,7 +1,13 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseEnvironments } from "../../../src/core/deploy/environments.js";
-import { parseImageDigest, resolveVersion, validateWebhookUrl } from "../../../src/core/deploy/inputs.js";
+import {
+  parseImageDigest,
+  resolveVersion,
+  resolveWebhook,
+  validateWaitBounds,
+  validateWebhookUrl,
+} from "../../../src/core/deploy/inputs.js";
 
 const envs = parseEnvironments(JSON.parse(readFileSync("dagger/environments.json", "utf8")));
 const SHA = "abcdef0123456789abcdef0123456789abcdef01";
@@ -61,7 +67,6 @@ describe("parseImageDigest and validateWebhookUrl", () => {
     ["http://127.0.0.1:8080/hook", true],
     ["http://hooks.slack.com/services/T/B/SECRET", false],
     ["not a url SECRET", false],
-    ["", false],
   ])("webhook %s valid=%s, never quoted", (url, valid) => {
     if (valid) expect(validateWebhookUrl(url)).toBe(url);
     else {
@@ -74,5 +79,40 @@ describe("parseImageDigest and validateWebhookUrl", () => {
       expect(message).toMatch(/Slack webhook/);
       expect(message).not.toContain("SECRET");
     }
+  });
+});
+
+describe("resolveWebhook: notification is never a hard dependency", () => {
+  it.each(["", "  "])("empty webhook %j → no notification and a warning", (url) => {
+    expect(resolveWebhook(url)).toEqual({
+      warning: "the Slack webhook is empty (an unset secret?): no notification was sent",
+    });
+  });
+  it("absent → nothing", () => expect(resolveWebhook(undefined)).toEqual({}));
+  it("a URL → validated", () =>
+    expect(resolveWebhook("https://hooks.slack.com/x")).toEqual({ url: "https://hooks.slack.com/x" }));
+  it("a bad URL still refuses", () => expect(() => resolveWebhook("http://hooks.slack.com/x")).toThrow(/https/));
+});
+
+describe("validateWaitBounds", () => {
+  it.each([
+    [{ rolloutTimeoutMs: 0 }, /rollout timeout 0 s is outside 60 s\.\.6 h: fix --rollout-timeout-seconds/],
+    [{ rolloutTimeoutMs: 15_000 }, /rollout timeout 15 s/],
+    [{ migrationTimeoutMs: 59_999 }, /migration timeout 60 s is outside/],
+    [{ rollbackTimeoutMs: 6 * 3_600_000 + 1 }, /--rollback-timeout-seconds/],
+    [{ rolloutTimeoutMs: Number.POSITIVE_INFINITY }, /rollout timeout Infinity/],
+    [{ backoff: { initialMs: 0 } }, /1 <= initialMs <= maxMs/],
+    [{ backoff: { initialMs: 500, maxMs: 100 } }, /1 <= initialMs <= maxMs/],
+    [{ backoff: { factor: 11 } }, /factor must be between 1 and 10/],
+  ])("refuses %j", (settings, pattern) => {
+    expect(() => validateWaitBounds(settings)).toThrow(pattern);
+  });
+  it.each([
+    [{}],
+    [{ rolloutTimeoutMs: 60_000, migrationTimeoutMs: 6 * 3_600_000, rollbackTimeoutMs: 900_000 }],
+    // The minimum scales with the pacing: 30 first-poll delays.
+    [{ backoff: { initialMs: 20, maxMs: 100 }, rolloutTimeoutMs: 600 }],
+  ])("accepts %j", (settings) => {
+    expect(() => validateWaitBounds(settings)).not.toThrow();
   });
 });

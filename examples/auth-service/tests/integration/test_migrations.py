@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import secrets
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -10,6 +11,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import URL
 
 from enterprise.database_url import sqlalchemy_url
+from enterprise.migration_lock import MIGRATION_LOCK_KEY
 from enterprise.models import Base
 from tests.conftest import run_alembic, url_with_schema
 
@@ -74,3 +76,32 @@ def test_database_enforces_the_role_values(schema_url: URL) -> None:
                 {"t": team, "u": user},
             )
     engine.dispose()
+
+
+def test_a_second_migration_waits_for_the_advisory_lock(empty_schema: URL) -> None:
+    """env.py takes a Postgres advisory lock: while another session holds it, alembic waits."""
+    holder = create_engine(empty_schema)
+    with holder.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
+        connection.commit()
+        done = threading.Event()
+        errors: list[BaseException] = []
+
+        def migrate() -> None:
+            try:
+                run_alembic(empty_schema, "upgrade", "head")
+            except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+                errors.append(error)
+            finally:
+                done.set()
+
+        worker = threading.Thread(target=migrate)
+        worker.start()
+        assert not done.wait(1.5), "alembic ran while another session held the migration lock"
+        connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK_KEY})
+        connection.commit()
+        assert done.wait(30), "alembic did not run after the lock was released"
+        worker.join()
+    holder.dispose()
+    assert errors == []
+    assert table_names(empty_schema) == TABLES

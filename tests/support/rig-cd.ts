@@ -29,6 +29,7 @@ import {
   ECSClient,
   RegisterTaskDefinitionCommand,
 } from "@aws-sdk/client-ecs";
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { CreateRepositoryCommand, ECRClient, PutImageCommand } from "@aws-sdk/client-ecr";
 
 import { ROOT } from "../e2e/support/session.js";
@@ -55,6 +56,7 @@ export const STAGING = JSON.parse(readFileSync(join(ROOT, "dagger", "environment
   containerName: string;
   ecrRepository: string;
   requiredTaskSecrets: string[];
+  lockTable?: string;
 };
 
 /** The local registry that stands in for ECR (the functions' `registry` argument). */
@@ -170,6 +172,7 @@ export async function seedStaging(moto: PrivateMoto): Promise<SeededStaging> {
     );
     const initialDigest = pushed.image?.imageId?.imageDigest as string;
     await clients.ecs.send(new CreateClusterCommand({ clusterName: STAGING.cluster }));
+    if (STAGING.lockTable) await createLockTable(moto.endpoint, STAGING.lockTable);
     const td = await clients.ecs.send(
       new RegisterTaskDefinitionCommand({
         family: STAGING.service,
@@ -227,6 +230,27 @@ export async function stagingServiceNow(moto: PrivateMoto) {
     return { service, definition };
   } finally {
     clients.destroy();
+  }
+}
+
+/** The deploy lock's DynamoDB table, as docs/deploy.md tells a team to create it. */
+async function createLockTable(endpoint: string, table: string): Promise<void> {
+  const dynamodb = new DynamoDBClient({
+    region: STAGING.region,
+    endpoint,
+    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+  });
+  try {
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: table,
+        BillingMode: "PAY_PER_REQUEST",
+        AttributeDefinitions: [{ AttributeName: "lockId", AttributeType: "S" }],
+        KeySchema: [{ AttributeName: "lockId", KeyType: "HASH" }],
+      }),
+    );
+  } finally {
+    dynamodb.destroy();
   }
 }
 

@@ -43,16 +43,17 @@ export class FaultmavenAuthPipeline {
   redisImage?: string;
   trivyImage?: string;
   trivyDbRepository?: string;
+  trivyIgnoreUnfixed?: boolean;
 
   /**
    * Settings come from these arguments, else from the service's own `[tool.faultmaven-pipeline]`
    * table in its pyproject.toml (kebab-case keys: python-version, package, coverage-threshold,
-   * image-size-limit-mb, flake8-max-line-length, trivy-severities), else from the defaults below.
+   * image-size-limit-mb, flake8-max-line-length, trivy-severities, trivy-ignore-unfixed), else from the defaults below.
    *
    * @param source The service repository: its Python package, tests/, requirements-dev.txt and Dockerfile. Default: the bundled example service.
    * @param pythonVersion Python version of the lint and test containers. Default: "3.11".
    * @param packageName The service's Python package (linted, type-checked, covered). Default: "enterprise".
-   * @param coverageThreshold Minimum unit-test line coverage of the package, in percent (0-100). Default: 70.
+   * @param coverageThreshold Minimum unit-test coverage of the package (statements and branches, as pytest-cov's --cov-fail-under counts it), in percent (0-100). Default: 70.
    * @param imageSizeLimitMb Largest allowed image: uncompressed size of its layers, in MB. Default: 500.
    * @param flake8MaxLineLength flake8 --max-line-length. Default: 100.
    * @param trivySeverities Comma-separated severities that fail a Trivy scan. Default: "CRITICAL,HIGH".
@@ -61,6 +62,7 @@ export class FaultmavenAuthPipeline {
    * @param redisImage Redis image of the test service. Default: redis:7-alpine pinned by digest.
    * @param trivyImage Trivy scanner image. Default: aquasec/trivy pinned by digest.
    * @param trivyDbRepository OCI repository of Trivy's vulnerability DB, for a mirror (air-gapped runners). Default: Trivy's own.
+   * @param trivyIgnoreUnfixed Trivy --ignore-unfixed: vulnerabilities without a fixed version do not fail the scans. Default: false.
    */
   constructor(
     @argument({ defaultPath: "/examples/auth-service", ignore: [".git", "**/.venv", "**/__pycache__"] })
@@ -76,6 +78,7 @@ export class FaultmavenAuthPipeline {
     redisImage?: string,
     trivyImage?: string,
     trivyDbRepository?: string,
+    trivyIgnoreUnfixed?: boolean,
   ) {
     this.source = source;
     this.pythonVersion = pythonVersion;
@@ -89,6 +92,7 @@ export class FaultmavenAuthPipeline {
     this.redisImage = redisImage;
     this.trivyImage = trivyImage;
     this.trivyDbRepository = trivyDbRepository;
+    this.trivyIgnoreUnfixed = trivyIgnoreUnfixed;
   }
 
   /**
@@ -145,9 +149,13 @@ export class FaultmavenAuthPipeline {
    *
    * Example usage: dagger call scan export --path=reports
    *
+   * Cache: never served from the function cache. Each call asks the DB repository for the digest it
+   * serves now; the Trivy run is replayed only for the same source and that same DB digest, and a
+   * new DB replaces the cached one before the scan. A verdict from an older DB is never replayed.
+   *
    * @param failOnError Fail on findings or on a scanner failure. With false, return the reports anyway.
    */
-  @func()
+  @func({ cache: "never" })
   async scan(failOnError = true): Promise<Directory> {
     const settings = await this.settings(["scan"]);
     return this.finish("scan", await scanSourceStage(this.source, settings), failOnError);
@@ -175,10 +183,13 @@ export class FaultmavenAuthPipeline {
    *
    * Example usage: dagger call scan-image export --path=reports
    *
+   * Cache: never served from the function cache, as `scan`: the image's Trivy run is replayed only
+   * for the same image and the DB digest the repository serves at call time.
+   *
    * @param appVersion Version baked into the image.
    * @param failOnError Fail on findings or on a scanner failure. With false, return the reports anyway.
    */
-  @func()
+  @func({ cache: "never" })
   async scanImage(appVersion = "dev", failOnError = true): Promise<Directory> {
     const settings = await this.settings(["build", "scan"]);
     const image = await this.build(appVersion);
@@ -186,12 +197,15 @@ export class FaultmavenAuthPipeline {
   }
 
   /**
-   * The whole CI: lint, test and scan concurrently, then build (size and alembic checks) and the
-   * image scan; then, when their tokens are given, coverage to Codecov and SARIF to GitHub code
-   * scanning. Prints a summary table of every stage (status, duration) and fails naming every
+   * The whole CI: lint, test, scan, and build (size and alembic checks) followed by the image scan,
+   * all started at once; then, when their tokens are given, coverage to Codecov and SARIF to GitHub
+   * code scanning. Prints a summary table of every stage (status, duration) and fails naming every
    * failed stage. Returns every stage's reports plus summary.md and summary.json.
    *
    * Example usage: dagger call ci export --path=reports
+   *
+   * Cache: never served from the function cache (it uploads, and its scans must see the current
+   * vulnerability DB); unchanged steps inside are replayed from the layer cache.
    *
    * @param appVersion Version baked into the image.
    * @param failOnError Fail when any stage failed. With false, return the reports anyway.
@@ -543,6 +557,7 @@ export class FaultmavenAuthPipeline {
       redisImage: this.redisImage,
       trivyImage: this.trivyImage,
       trivyDbRepository: this.trivyDbRepository,
+      trivyIgnoreUnfixed: this.trivyIgnoreUnfixed,
     };
     return loadSettings(this.source, raw, stages);
   }

@@ -50,13 +50,16 @@ describe("ci on the bundled service", () => {
       summary: "black, isort, flake8, mypy, bandit: all clean",
     });
     expect(stage(report, "test").summary).toMatch(
-      /^unit \d+ passed, integration \d+ passed, security \d+ passed; unit coverage [\d.]+% \(threshold 70%\)$/,
+      /^unit \d+ passed, integration \d+ passed, security \d+ passed; unit coverage [\d.]+% of statements and branches \(threshold 70%\)$/,
     );
     expect(stage(report, "build").summary).toMatch(
       /uncompressed image size \(OCI tarball of all layers\): [\d.]+ MB \(limit 500 MB\)/,
     );
-    expect(stage(report, "scan").summary).toBe("source scan: no CRITICAL/HIGH findings (vuln, secret)");
-    expect(stage(report, "scan-image").summary).toBe("image scan: no CRITICAL/HIGH findings (vuln, secret)");
+    const dbNote = / \[vulnerability DB built \d{4}-\d\d-\d\dT[\d:.]+Z, sha256:[0-9a-f]{12}\]$/;
+    expect(stage(report, "scan").summary).toMatch(/^source scan: no CRITICAL\/HIGH findings \(vuln, secret\)/);
+    expect(stage(report, "scan").summary).toMatch(dbNote);
+    expect(stage(report, "scan-image").summary).toMatch(/^image scan: no CRITICAL\/HIGH findings \(vuln, secret\)/);
+    expect(stage(report, "scan-image").summary).toMatch(dbNote);
     expect(stage(report, "codecov").status).toBe("skipped");
     expect(files).toEqual(
       expect.arrayContaining([

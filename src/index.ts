@@ -24,6 +24,7 @@ import {
   rollbackStage,
   smokeStage,
 } from "./stages/deploy.js";
+import { rehearsalStage } from "./stages/rehearsal.js";
 import { releaseStage } from "./stages/release.js";
 import { loadSettings } from "./stages/source.js";
 import { testStage } from "./stages/test.js";
@@ -162,6 +163,25 @@ export class FaultmavenAuthPipeline {
   }
 
   /**
+   * Rehearse the migrations on a throwaway Postgres: alembic upgrade head, downgrade base, upgrade
+   * head again (each downgrade must restore the schema its parent revision left); where the
+   * service's env.py gives alembic a target_metadata, also `alembic check` (the models match the
+   * migrated schema). Fails naming the revision. Returns migrations/rehearsal.log.
+   *
+   * Example usage: dagger call rehearse-migrations
+   *
+   * Cache: the default: the verdict is a function of the source and the images alone.
+   *
+   * @param failOnError Fail when the rehearsal fails. With false, return the log anyway.
+   */
+  @func()
+  async rehearseMigrations(failOnError = true): Promise<Directory> {
+    const settings = await this.settings(["rehearsal"]);
+    const python = pythonWithDevRequirements(this.source, settings);
+    return this.finish("migration-rehearsal", await rehearsalStage(python, settings), failOnError);
+  }
+
+  /**
    * Build the service's Dockerfile and check the image: its size against the limit and
    * `alembic --version` inside it. Returns the image.
    *
@@ -197,8 +217,8 @@ export class FaultmavenAuthPipeline {
   }
 
   /**
-   * The whole CI: lint, test, scan, and build (size and alembic checks) followed by the image scan,
-   * all started at once; then, when their tokens are given, coverage to Codecov and SARIF to GitHub
+   * The whole CI: lint, test, scan, the migration rehearsal, and build (size and alembic checks)
+   * followed by the image scan, all started at once; then, when their tokens are given, coverage to Codecov and SARIF to GitHub
    * code scanning. Prints a summary table of every stage (status, duration) and fails naming every
    * failed stage. Returns every stage's reports plus summary.md and summary.json.
    *

@@ -6,6 +6,7 @@ import { buildImage, verifyImage } from "./image.js";
 import { lintStage } from "./lint.js";
 import type { StageOutcome } from "./outcome.js";
 import { pythonWithDevRequirements } from "./python.js";
+import { rehearsalStage } from "./rehearsal.js";
 import { scanImageStage, scanSourceStage } from "./scan.js";
 import { testStage } from "./test.js";
 import { resolveDbVersion } from "./trivyDb.js";
@@ -18,7 +19,7 @@ export interface CiRun {
 }
 
 /**
- * lint, test, scan and the image path (build with its size and alembic checks, then the image scan)
+ * lint, test, scan, the migration rehearsal and the image path (build with its size and alembic checks, then the image scan)
  * all at once. Every stage runs whatever the others did, except the image scan, which needs an image.
  * Then the optional uploads (Codecov, code scanning), which send whatever reports exist.
  * The reports directory holds each stage's reports plus summary.md and summary.json.
@@ -31,7 +32,7 @@ export async function ciStage(
   const log = opts.log ?? (() => {});
   const started = Date.now();
   const python = pythonWithDevRequirements(source, settings);
-  const hasTests = await source.exists("tests");
+  const [hasTests, hasMigrations] = await Promise.all([source.exists("tests"), source.exists("alembic.ini")]);
   const collected: StageOutcome[] = [];
   // Resolved once: both scans judge with the same vulnerability DB.
   const dbVersion = resolveDbVersion(settings);
@@ -67,13 +68,16 @@ export async function ciStage(
     return [build, scanImage];
   };
 
-  const [lint, test, scan, imageStages] = await Promise.all([
+  const [lint, test, scan, rehearsal, imageStages] = await Promise.all([
     timed("lint", () => lintStage(python, settings, hasTests)),
     timed("test", () => testStage(python, settings)),
     timed("scan", () => scanSourceStage(source, settings, dbVersion)),
+    hasMigrations
+      ? timed("migration-rehearsal", () => rehearsalStage(python, settings))
+      : Promise.resolve(skippedStage("migration-rehearsal", "not run: the service has no alembic.ini")),
     imagePath(),
   ]);
-  const verdicts = [lint, test, scan, ...imageStages];
+  const verdicts = [lint, test, scan, rehearsal, ...imageStages];
 
   let reports = dag.directory();
   for (const outcome of collected) reports = reports.withDirectory(".", outcome.reports);

@@ -60,6 +60,9 @@ describe("ci on the bundled service", () => {
     expect(stage(report, "scan").summary).toMatch(dbNote);
     expect(stage(report, "scan-image").summary).toMatch(/^image scan: no CRITICAL\/HIGH findings \(vuln, secret\)/);
     expect(stage(report, "scan-image").summary).toMatch(dbNote);
+    expect(stage(report, "migration-rehearsal").summary).toBe(
+      "migration rehearsal: upgrade head (1 revision: 0001) → downgrade base → upgrade head; models match the migrated schema",
+    );
     expect(stage(report, "codecov").status).toBe("skipped");
     expect(files).toEqual(
       expect.arrayContaining([
@@ -69,6 +72,7 @@ describe("ci on the bundled service", () => {
         "tests/junit-integration.xml",
         "tests/junit-security.xml",
         "tests/coverage.xml",
+        "migrations/rehearsal.log",
         "scan/trivy-fs-vuln.json",
         "scan/trivy-fs-vuln.sarif",
         "scan/trivy-fs-secret.sarif",
@@ -79,7 +83,7 @@ describe("ci on the bundled service", () => {
       ]),
     );
     const reports = await pipeline.ci("e2e", true);
-    expect(await reports.file("summary.md").contents()).toContain("All 5 stages that ran passed");
+    expect(await reports.file("summary.md").contents()).toContain("All 6 stages that ran passed");
   });
 
   it("without a reachable vulnerability DB, both scans fail as 'scanner failed', never as clean", async () => {

@@ -15,6 +15,7 @@ import { lintStage } from "./stages/lint.js";
 import { reportsOrThrow, type StageOutcome } from "./stages/outcome.js";
 import { pythonWithDevRequirements } from "./stages/python.js";
 import { scanImageStage, scanSourceStage } from "./stages/scan.js";
+import { prepareSnyk } from "./stages/snyk.js";
 import {
   appVersionOf,
   deployStage,
@@ -217,7 +218,7 @@ export class FaultmavenAuthPipeline {
   }
 
   /**
-   * The whole CI: lint, test, scan, the migration rehearsal, and build (size and alembic checks)
+   * The whole CI: lint, test, scan, Snyk (given a token), the migration rehearsal, and build (size and alembic checks)
    * followed by the image scan, all started at once; then, when their tokens are given, coverage to Codecov and SARIF to GitHub
    * code scanning. Prints a summary table of every stage (status, duration) and fails naming every
    * failed stage. Returns every stage's reports plus summary.md and summary.json.
@@ -234,6 +235,9 @@ export class FaultmavenAuthPipeline {
    * @param githubRepository owner/repo the reports belong to ($GITHUB_REPOSITORY). Needed with a token.
    * @param gitSha Full sha of the tested commit ($GITHUB_SHA). Needed with a token.
    * @param gitRef Full ref of the tested commit ($GITHUB_REF). Needed with a token.
+   * @param snykToken Snyk API token (SNYK_TOKEN): runs Snyk's test of requirements.txt; high and critical issues fail. Empty or absent: the stage is skipped.
+   * @param snykOrg Snyk organisation id to test under. Default: the token's default organisation.
+   * @param snykApiUrl Snyk API base URL (a regional or private endpoint). Default: "https://api.snyk.io/v1".
    */
   @func({ cache: "never" })
   async ci(
@@ -244,10 +248,14 @@ export class FaultmavenAuthPipeline {
     githubRepository?: string,
     gitSha?: string,
     gitRef?: string,
+    snykToken?: Secret,
+    snykOrg?: string,
+    snykApiUrl?: string,
   ): Promise<Directory> {
     const uploads = await prepareUploads({ codecovToken, githubToken, githubRepository, gitSha, gitRef });
+    const snyk = await prepareSnyk(snykToken, snykOrg, snykApiUrl);
     const settings = await this.settings(["lint", "test", "scan", "build"]);
-    const run = await ciStage(this.source, settings, { appVersion, uploads, log: (line) => console.log(line) });
+    const run = await ciStage(this.source, settings, { appVersion, uploads, snyk, log: (line) => console.log(line) });
     console.log(await run.reports.file("summary.md").contents());
     if (failOnError) assertRunPassed(run.report);
     return run.reports;

@@ -7,6 +7,7 @@ import { lintStage } from "./lint.js";
 import type { StageOutcome } from "./outcome.js";
 import { pythonWithDevRequirements } from "./python.js";
 import { rehearsalStage } from "./rehearsal.js";
+import { type SnykOptions, snykStage } from "./snyk.js";
 import { scanImageStage, scanSourceStage } from "./scan.js";
 import { testStage } from "./test.js";
 import { resolveDbVersion } from "./trivyDb.js";
@@ -19,7 +20,7 @@ export interface CiRun {
 }
 
 /**
- * lint, test, scan, the migration rehearsal and the image path (build with its size and alembic checks, then the image scan)
+ * lint, test, scan, Snyk (with a token), the migration rehearsal and the image path (build with its size and alembic checks, then the image scan)
  * all at once. Every stage runs whatever the others did, except the image scan, which needs an image.
  * Then the optional uploads (Codecov, code scanning), which send whatever reports exist.
  * The reports directory holds each stage's reports plus summary.md and summary.json.
@@ -27,7 +28,7 @@ export interface CiRun {
 export async function ciStage(
   source: Directory,
   settings: PipelineSettings,
-  opts: { appVersion: string; uploads?: PreparedUploads; log?: (line: string) => void },
+  opts: { appVersion: string; uploads?: PreparedUploads; snyk?: SnykOptions; log?: (line: string) => void },
 ): Promise<CiRun> {
   const log = opts.log ?? (() => {});
   const started = Date.now();
@@ -68,16 +69,20 @@ export async function ciStage(
     return [build, scanImage];
   };
 
-  const [lint, test, scan, rehearsal, imageStages] = await Promise.all([
+  const snykToken = opts.snyk?.token;
+  const [lint, test, scan, snyk, rehearsal, imageStages] = await Promise.all([
     timed("lint", () => lintStage(python, settings, hasTests)),
     timed("test", () => testStage(python, settings)),
     timed("scan", () => scanSourceStage(source, settings, dbVersion)),
+    snykToken
+      ? timed("snyk", () => snykStage(source, { ...opts.snyk, token: snykToken }))
+      : Promise.resolve(skippedStage("snyk", "not run: no Snyk token given (--snyk-token)")),
     hasMigrations
       ? timed("migration-rehearsal", () => rehearsalStage(python, settings))
       : Promise.resolve(skippedStage("migration-rehearsal", "not run: the service has no alembic.ini")),
     imagePath(),
   ]);
-  const verdicts = [lint, test, scan, rehearsal, ...imageStages];
+  const verdicts = [lint, test, scan, snyk, rehearsal, ...imageStages];
 
   let reports = dag.directory();
   for (const outcome of collected) reports = reports.withDirectory(".", outcome.reports);

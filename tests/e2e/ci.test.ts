@@ -8,8 +8,11 @@
  * that proves the plumbing (download from a mirror, scan, report), not the absence of
  * vulnerabilities. The secret scanner needs no DB and gives a real verdict either way.
  */
+import { dag } from "@dagger.io/dagger";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import type { RunReport } from "../../src/core/report.js";
+import { startSnykStandin } from "../support/standins/snyk.js";
 import {
   BUNDLED_SERVICE,
   brokenCopy,
@@ -43,8 +46,26 @@ afterAll(async () => {
 describe("ci on the bundled service", () => {
   it("passes every stage, returns every report, and `ci` itself does not throw", async () => {
     const pipeline = withDb(BUNDLED_SERVICE);
-    const { report, files } = await ciReport(pipeline);
+    // Snyk's API through its stand-in (api.snyk.io is unreachable here), called from this process.
+    const snyk = await startSnykStandin({ token: "snyk-e2e-token" });
+    const reportsDir = await pipeline
+      .ci(
+        "e2e",
+        false,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        dag.setSecret("snyk-token", "snyk-e2e-token"),
+        undefined,
+        `${snyk.url}/v1`,
+      )
+      .finally(() => snyk.close());
+    const report = JSON.parse(await reportsDir.file("summary.json").contents()) as RunReport;
+    const files = await reportsDir.glob("**/*");
     expect(report.failed).toEqual([]);
+    expect(stage(report, "snyk").summary).toBe("snyk: no high or critical issues in 10 dependencies");
     expect(stage(report, "lint")).toMatchObject({
       status: "passed",
       summary: "black, isort, flake8, mypy, bandit: all clean",
@@ -78,6 +99,7 @@ describe("ci on the bundled service", () => {
         "scan/trivy-fs-secret.sarif",
         "scan/trivy-image-vuln.sarif",
         "scan/trivy-image-secret.json",
+        "scan/snyk.json",
         "summary.md",
         "summary.json",
       ]),

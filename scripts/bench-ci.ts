@@ -83,44 +83,57 @@ async function stageTimes(reports: Directory): Promise<string> {
   return report.stages.map((st) => `${st.name} ${(st.durationMs / 1000).toFixed(1)} s`).join(", ");
 }
 
-await connection(
-  async () => {
-    // Trivy reads the rig's DB stand-in, so the scans run as they would against a mirror.
-    const pipeline = (dir: string) => pipelineFor(dir, { trivyDbRepository: rigImages().trivyDb });
-    const stages: string[] = [];
-    const ci = async (label: string, dir: string) => {
-      const reports = await pipeline(dir).ci("bench", false);
-      stages.push(`${label}: ${await stageTimes(reports)}`);
-    };
-    const sequential = async (dir: string) => {
-      const p = pipeline(dir);
-      await p.lint(false);
-      await p.test(false);
-      await p.scan(false);
-      await p.build("bench");
-      await p.scanImage("bench", false);
-    };
+/** Runs `work` in a session of its own: a prune inside a session cannot drop what that session still holds. */
+async function inSession<T>(work: () => Promise<T>): Promise<T> {
+  let result!: T;
+  await connection(
+    async () => {
+      result = await work();
+    },
+    { LogOutput: process.stderr },
+  );
+  return result;
+}
 
-    await dag.engine().localCache().prune();
-    const cold = await timed("ci, cold (engine cache pruned)", () => ci("cold", BUNDLED_SERVICE));
-    const warm = await timed("ci, warm (nothing changed)", () => ci("warm", BUNDLED_SERVICE));
-    const oneFile = await timed("ci, one source file changed", () => ci("one file changed", changedCopy()));
-    await dag.engine().localCache().prune();
-    const sequentialCold = await timed("stages one after another, cold", () => sequential(BUNDLED_SERVICE));
-    const peer = await timed("spec's local commands, fresh container", specScript);
+// Trivy reads the rig's DB stand-in, so the scans run as they would against a mirror.
+const pipeline = (dir: string) => pipelineFor(dir, { trivyDbRepository: rigImages().trivyDb });
+const stages: string[] = [];
+const ci = async (label: string, dir: string) => {
+  const reports = await pipeline(dir).ci("bench", false);
+  stages.push(`${label}: ${await stageTimes(reports)}`);
+};
+const sequential = async (dir: string) => {
+  const p = pipeline(dir);
+  await p.lint(false);
+  await p.test(false);
+  await p.scan(false);
+  await p.build("bench");
+  await p.scanImage("bench", false);
+};
 
-    const ratio = (label: string, value: number, goal: string) =>
-      `${label.padEnd(44)} ${value.toFixed(3).padStart(6)}   goal ${goal}`;
-    const lines = [
-      ratio("ci cold / stages one after another (cold)", cold / sequentialCold, "<= 0.6"),
-      ratio("ci cold / spec's plain script", cold / peer, "<= 1.0"),
-      ratio("ci one source file changed / ci cold", oneFile / cold, "<= 0.5"),
-      ratio("ci warm / ci cold", warm / cold, "<= 0.03"),
-    ];
-    console.log("\nwhere ci's time goes (each stage's own duration; they overlap):\n" + stages.join("\n"));
-    console.log("\nratios:\n" + lines.join("\n"));
-    mkdirSync("reports", { recursive: true });
-    appendFileSync(join("reports", "bench-ci.txt"), [...stages, ...lines].join("\n") + "\n");
-  },
-  { LogOutput: process.stderr },
-);
+const { cold, warm, oneFile } = await inSession(async () => {
+  await dag.engine().localCache().prune();
+  const cold = await timed("ci, cold (engine cache pruned)", () => ci("cold", BUNDLED_SERVICE));
+  const warm = await timed("ci, warm (nothing changed)", () => ci("warm", BUNDLED_SERVICE));
+  const oneFile = await timed("ci, one source file changed", () => ci("one file changed", changedCopy()));
+  return { cold, warm, oneFile };
+});
+const { sequentialCold, peer } = await inSession(async () => {
+  await dag.engine().localCache().prune();
+  const sequentialCold = await timed("stages one after another, cold", () => sequential(BUNDLED_SERVICE));
+  const peer = await timed("spec's local commands, fresh container", specScript);
+  return { sequentialCold, peer };
+});
+
+const ratio = (label: string, value: number, goal: string) =>
+  `${label.padEnd(44)} ${value.toFixed(3).padStart(6)}   goal ${goal}`;
+const lines = [
+  ratio("ci cold / stages one after another (cold)", cold / sequentialCold, "<= 0.6"),
+  ratio("ci cold / spec's plain script", cold / peer, "<= 1.0"),
+  ratio("ci one source file changed / ci cold", oneFile / cold, "<= 0.5"),
+  ratio("ci warm / ci cold", warm / cold, "<= 0.03"),
+];
+console.log("\nwhere ci's time goes (each stage's own duration; they overlap):\n" + stages.join("\n"));
+console.log("\nratios:\n" + lines.join("\n"));
+mkdirSync("reports", { recursive: true });
+appendFileSync(join("reports", "bench-ci.txt"), [...stages, ...lines].join("\n") + "\n");

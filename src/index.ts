@@ -15,6 +15,7 @@ import { lintStage } from "./stages/lint.js";
 import { reportsOrThrow, type StageOutcome } from "./stages/outcome.js";
 import { pythonWithDevRequirements } from "./stages/python.js";
 import { scanImageStage, scanSourceStage } from "./stages/scan.js";
+import { prepareSnyk } from "./stages/snyk.js";
 import {
   appVersionOf,
   deployStage,
@@ -25,6 +26,7 @@ import {
   smokeStage,
 } from "./stages/deploy.js";
 import { refuseTestRegistry } from "./core/deploy/promotion.js";
+import { rehearsalStage } from "./stages/rehearsal.js";
 import { releaseStage } from "./stages/release.js";
 import { verifiedImage } from "./stages/verified-image.js";
 import { loadSettings } from "./stages/source.js";
@@ -46,16 +48,17 @@ export class FaultmavenAuthPipeline {
   trivyImage?: string;
   trivyDbRepository?: string;
   gitImage?: string;
+  trivyIgnoreUnfixed?: boolean;
 
   /**
    * Settings come from these arguments, else from the service's own `[tool.faultmaven-pipeline]`
    * table in its pyproject.toml (kebab-case keys: python-version, package, coverage-threshold,
-   * image-size-limit-mb, flake8-max-line-length, trivy-severities), else from the defaults below.
+   * image-size-limit-mb, flake8-max-line-length, trivy-severities, trivy-ignore-unfixed), else from the defaults below.
    *
    * @param source The service repository: its Python package, tests/, requirements-dev.txt and Dockerfile. Default: the bundled example service.
    * @param pythonVersion Python version of the lint and test containers. Default: "3.11".
    * @param packageName The service's Python package (linted, type-checked, covered). Default: "enterprise".
-   * @param coverageThreshold Minimum unit-test line coverage of the package, in percent (0-100). Default: 70.
+   * @param coverageThreshold Minimum unit-test coverage of the package (statements and branches, as pytest-cov's --cov-fail-under counts it), in percent (0-100). Default: 70.
    * @param imageSizeLimitMb Largest allowed image: uncompressed size of its layers, in MB. Default: 500.
    * @param flake8MaxLineLength flake8 --max-line-length. Default: 100.
    * @param trivySeverities Comma-separated severities that fail a Trivy scan. Default: "CRITICAL,HIGH".
@@ -65,6 +68,7 @@ export class FaultmavenAuthPipeline {
    * @param trivyImage Trivy scanner image. Default: aquasec/trivy pinned by digest.
    * @param trivyDbRepository OCI repository of Trivy's vulnerability DB, for a mirror (air-gapped runners). Default: Trivy's own.
    * @param gitImage Image with git that reads the release repository's tags and history. Default: alpine/git pinned by digest.
+   * @param trivyIgnoreUnfixed Trivy --ignore-unfixed: vulnerabilities without a fixed version do not fail the scans. Default: false.
    */
   constructor(
     @argument({ defaultPath: "/examples/auth-service", ignore: [".git", "**/.venv", "**/__pycache__"] })
@@ -81,6 +85,7 @@ export class FaultmavenAuthPipeline {
     trivyImage?: string,
     trivyDbRepository?: string,
     gitImage?: string,
+    trivyIgnoreUnfixed?: boolean,
   ) {
     this.source = source;
     this.pythonVersion = pythonVersion;
@@ -95,6 +100,7 @@ export class FaultmavenAuthPipeline {
     this.trivyImage = trivyImage;
     this.trivyDbRepository = trivyDbRepository;
     this.gitImage = gitImage;
+    this.trivyIgnoreUnfixed = trivyIgnoreUnfixed;
   }
 
   /**
@@ -158,12 +164,35 @@ export class FaultmavenAuthPipeline {
    *
    * Example usage: dagger call scan export --path=reports
    *
+   * Cache: never served from the function cache. Each call asks the DB repository for the digest it
+   * serves now; the Trivy run is replayed only for the same source and that same DB digest, and a
+   * new DB replaces the cached one before the scan. A verdict from an older DB is never replayed.
+   *
    * @param failOnError Fail on findings or on a scanner failure. With false, return the reports anyway.
    */
-  @func()
+  @func({ cache: "never" })
   async scan(failOnError = true): Promise<Directory> {
     const settings = await this.settings(["scan"]);
     return this.finish("scan", await scanSourceStage(this.source, settings), failOnError);
+  }
+
+  /**
+   * Rehearse the migrations on a throwaway Postgres: alembic upgrade head, downgrade base, upgrade
+   * head again (each downgrade must restore the schema its parent revision left); where the
+   * service's env.py gives alembic a target_metadata, also `alembic check` (the models match the
+   * migrated schema). Fails naming the revision. Returns migrations/rehearsal.log.
+   *
+   * Example usage: dagger call rehearse-migrations
+   *
+   * Cache: the default: the verdict is a function of the source and the images alone.
+   *
+   * @param failOnError Fail when the rehearsal fails. With false, return the log anyway.
+   */
+  @func()
+  async rehearseMigrations(failOnError = true): Promise<Directory> {
+    const settings = await this.settings(["rehearsal"]);
+    const python = pythonWithDevRequirements(this.source, settings);
+    return this.finish("migration-rehearsal", await rehearsalStage(python, settings), failOnError);
   }
 
   /**
@@ -188,10 +217,13 @@ export class FaultmavenAuthPipeline {
    *
    * Example usage: dagger call scan-image export --path=reports
    *
+   * Cache: never served from the function cache, as `scan`: the image's Trivy run is replayed only
+   * for the same image and the DB digest the repository serves at call time.
+   *
    * @param appVersion Version baked into the image.
    * @param failOnError Fail on findings or on a scanner failure. With false, return the reports anyway.
    */
-  @func()
+  @func({ cache: "never" })
   async scanImage(appVersion = "dev", failOnError = true): Promise<Directory> {
     const settings = await this.settings(["build", "scan"]);
     const image = await this.build(appVersion);
@@ -199,12 +231,15 @@ export class FaultmavenAuthPipeline {
   }
 
   /**
-   * The whole CI: lint, test and scan concurrently, then build (size and alembic checks) and the
-   * image scan; then, when their tokens are given, coverage to Codecov and SARIF to GitHub code
-   * scanning (an upload failure is a warning unless --strict-uploads). Prints a summary table of every
+   * The whole CI: lint, test, scan, Snyk (given a token), the migration rehearsal, and build (size and alembic checks)
+   * followed by the image scan, all started at once; then, when their tokens are given, coverage to Codecov and SARIF
+   * to GitHub code scanning (an upload failure is a warning unless --strict-uploads). Prints a summary table of every
    * stage (status, duration) and fails naming every failed stage. Returns every stage's reports plus summary.md and summary.json.
    *
    * Example usage: dagger call ci export --path=reports
+   *
+   * Cache: never served from the function cache (it uploads, and its scans must see the current
+   * vulnerability DB); unchanged steps inside are replayed from the layer cache.
    *
    * @param appVersion Version baked into the image.
    * @param failOnError Fail when any stage failed. With false, return the reports anyway.
@@ -216,6 +251,9 @@ export class FaultmavenAuthPipeline {
    * @param githubApiUrl GitHub's REST API root; GitHub Enterprise Server: https://HOST/api/v3. Default: "https://api.github.com".
    * @param codecovUrl Codecov's URL, for self-hosted Codecov. Default: "https://codecov.io".
    * @param strictUploads Fail the run when an upload fails. Default: false (a warning in the summary).
+   * @param snykToken Snyk API token (SNYK_TOKEN): runs Snyk's test of requirements.txt; high and critical issues fail. Empty or absent: the stage is skipped.
+   * @param snykOrg Snyk organisation id to test under. Default: the token's default organisation.
+   * @param snykApiUrl Snyk API base URL (a regional or private endpoint). Default: "https://api.snyk.io/v1".
    */
   @func({ cache: "never" })
   async ci(
@@ -229,11 +267,15 @@ export class FaultmavenAuthPipeline {
     githubApiUrl?: string,
     codecovUrl?: string,
     strictUploads = false,
+    snykToken?: Secret,
+    snykOrg?: string,
+    snykApiUrl?: string,
   ): Promise<Directory> {
     const target = { githubRepository, gitSha, gitRef, githubApiUrl, codecovUrl, strictUploads };
     const uploads = await prepareUploads({ codecovToken, githubToken, ...target });
+    const snyk = await prepareSnyk(snykToken, snykOrg, snykApiUrl);
     const settings = await this.settings(["lint", "test", "scan", "build"]);
-    const run = await ciStage(this.source, settings, { appVersion, uploads, log: (line) => console.log(line) });
+    const run = await ciStage(this.source, settings, { appVersion, uploads, snyk, log: (line) => console.log(line) });
     console.log(await run.reports.file("summary.md").contents());
     if (failOnError) assertRunPassed(run.report);
     return run.reports;
@@ -597,6 +639,7 @@ export class FaultmavenAuthPipeline {
       trivyImage: this.trivyImage,
       gitImage: this.gitImage,
       trivyDbRepository: this.trivyDbRepository,
+      trivyIgnoreUnfixed: this.trivyIgnoreUnfixed,
     };
     return loadSettings(this.source, raw, stages);
   }

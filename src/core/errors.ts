@@ -54,3 +54,6 @@ export class RollbackFailedError extends PipelineError {}
 
 /** A release precondition or publication failed. */
 export class ReleaseError extends PipelineError {}
+
+/** A migration does not upgrade, downgrade and upgrade again cleanly on a throwaway database. */
+export class MigrationRehearsalError extends PipelineError {}

@@ -1,7 +1,7 @@
 import { SourceLayoutError } from "./errors.js";
 
 /** The stages that read the service's files. */
-export type SourceStage = "lint" | "test" | "scan" | "build";
+export type SourceStage = "lint" | "test" | "scan" | "build" | "rehearsal";
 
 interface Requirement {
   path: (packageName: string) => string;
@@ -18,7 +18,7 @@ const REQUIREMENTS: Requirement[] = [
   },
   {
     path: () => "requirements-dev.txt",
-    stages: ["lint", "test"],
+    stages: ["lint", "test", "rehearsal"],
     fix: "add requirements-dev.txt pinning pytest, pytest-cov and the linters (black, isort, flake8, mypy, bandit)",
   },
   {
@@ -27,6 +27,11 @@ const REQUIREMENTS: Requirement[] = [
     fix: "add a tests/ directory with the unit, integration and security suites",
   },
   { path: () => "Dockerfile", stages: ["build"], fix: "add a Dockerfile at the service root" },
+  {
+    path: () => "alembic.ini",
+    stages: ["rehearsal"],
+    fix: "add alembic.ini (script_location = migrations) at the service root",
+  },
 ];
 
 /** The paths a set of stages needs, for the caller to look up in the source directory. */

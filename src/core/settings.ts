@@ -13,7 +13,10 @@ export interface PipelineSettings {
   pythonVersion: string;
   /** The service's Python package: linted, type-checked, measured by coverage. @default "enterprise" */
   packageName: string;
-  /** Minimum unit-test line coverage of the package, in percent. @default 70 */
+  /**
+   * Minimum unit-test coverage of the package, in percent: statements plus branches, as coverage.py
+   * totals it (the number `--cov-fail-under` judges). @default 70
+   */
   coverageThreshold: number;
   /** Largest allowed image, in MB (10^6 bytes) of uncompressed layers. @default 500 */
   imageSizeLimitMb: number;
@@ -21,6 +24,8 @@ export interface PipelineSettings {
   flake8MaxLineLength: number;
   /** Severities that fail a Trivy scan. @default ["CRITICAL", "HIGH"] */
   trivySeverities: TrivySeverity[];
+  /** Trivy --ignore-unfixed: vulnerabilities with no fixed version yet do not fail a scan. @default false */
+  trivyIgnoreUnfixed: boolean;
   /** Images, pinned by digest unless overridden. */
   images: ImageSet;
   /**
@@ -38,6 +43,7 @@ export interface RawSettings {
   imageSizeLimitMb?: unknown;
   flake8MaxLineLength?: unknown;
   trivySeverities?: unknown;
+  trivyIgnoreUnfixed?: unknown;
   pythonImage?: unknown;
   postgresImage?: unknown;
   redisImage?: unknown;
@@ -57,6 +63,7 @@ const PYPROJECT_KEYS: Record<string, keyof RawSettings> = {
   "image-size-limit-mb": "imageSizeLimitMb",
   "flake8-max-line-length": "flake8MaxLineLength",
   "trivy-severities": "trivySeverities",
+  "trivy-ignore-unfixed": "trivyIgnoreUnfixed",
 };
 
 /** CLI flag of each setting, used to tell users exactly what to change. */
@@ -67,6 +74,7 @@ const FLAGS: Record<keyof RawSettings, string> = {
   imageSizeLimitMb: "--image-size-limit-mb",
   flake8MaxLineLength: "--flake8-max-line-length",
   trivySeverities: "--trivy-severities",
+  trivyIgnoreUnfixed: "--trivy-ignore-unfixed",
   pythonImage: "--python-image",
   postgresImage: "--postgres-image",
   redisImage: "--redis-image",
@@ -166,6 +174,13 @@ export function resolveSettings(args: RawSettings, pyproject: RawSettings = {}):
     parseSeverities,
     `a comma-separated list of ${TRIVY_SEVERITIES.join(",")}, e.g. CRITICAL,HIGH`,
   );
+  const trivyIgnoreUnfixed = check(
+    pick("trivyIgnoreUnfixed"),
+    "trivyIgnoreUnfixed",
+    false,
+    (v) => (typeof v === "boolean" ? v : v === "true" ? true : v === "false" ? false : undefined),
+    "true or false",
+  );
 
   const image = (field: keyof RawSettings, fallback: string) =>
     check(
@@ -183,6 +198,7 @@ export function resolveSettings(args: RawSettings, pyproject: RawSettings = {}):
     imageSizeLimitMb,
     flake8MaxLineLength,
     trivySeverities,
+    trivyIgnoreUnfixed,
     images: {
       python: image("pythonImage", pythonImageFor(pythonVersion)),
       postgres: image("postgresImage", DEFAULT_IMAGES.postgres),

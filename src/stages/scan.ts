@@ -4,8 +4,17 @@ import { CacheSharingMode, type Container, dag, type Directory, ReturnType } fro
 
 import type { PipelineSettings } from "../core/settings.js";
 import { type TrivyRun, trivyVerdict } from "../core/trivy.js";
+import {
+  type DbInfo,
+  dbCacheKey,
+  type DbVersion,
+  dbVersionFlags,
+  parseDbMetadata,
+  vulnScanScript,
+} from "../core/trivyDb.js";
 import { settle, type StageOutcome } from "./outcome.js";
 import { SOURCE_EXCLUDES } from "./python.js";
+import { resolveDbVersion } from "./trivyDb.js";
 
 const CACHE_DIR = "/root/.cache/trivy";
 const OUT = "/out";
@@ -32,10 +41,19 @@ function trivyCacheName(settings: PipelineSettings): string {
   return `faultmaven-trivy-${createHash("sha256").update(settings.trivyDbRepository).digest("hex").slice(0, 12)}`;
 }
 
+/** Where the vulnerability run copies the DB's metadata.json (its build date goes in the report). */
+const DB_METADATA = `${OUT}/db-metadata.json`;
+
 /**
  * One Trivy run per scanner: the secret scanner needs no vulnerability DB, so a DB outage fails the
  * vulnerability part ("scanner failed") without hiding real secret findings. Each run writes JSON
- * (the verdict is read from it, not from an exit code) and SARIF (converted from that JSON).
+ * (the verdict is read from it, not from an exit code, and it lists what was suppressed) and SARIF
+ * (converted from that JSON).
+ *
+ * Cache: the vulnerability run carries the DB version (its digest, or a per-call nonce when the
+ * registry could not tell) as an input, so it is replayed only for the same source and the same
+ * DB, and a changed DB replaces the cached one first (see vulnScanScript). The secret run depends on
+ * the source and Trivy's image only, so replaying it is exact.
  */
 async function runTrivy(
   base: Container,
@@ -43,34 +61,54 @@ async function runTrivy(
   target: string,
   prefix: string,
   settings: PipelineSettings,
-): Promise<{ runs: TrivyRun[]; reports: Directory }> {
-  let reports = dag.directory();
+  dbVersion: DbVersion,
+): Promise<{ runs: TrivyRun[]; reports: Directory; db: DbInfo }> {
+  const dbRepositoryArgs = settings.trivyDbRepository ? ["--db-repository", settings.trivyDbRepository] : [];
+  let dbMetadata: string | undefined;
   const runs = await Promise.all(
     ["vuln", "secret"].map(async (scanners) => {
       const json = `${OUT}/${prefix}-${scanners}.json`;
-      const ran = base.withExec(
-        [
-          "trivy",
-          command,
-          "--scanners",
-          scanners,
-          "--severity",
-          settings.trivySeverities.join(","),
-          "--cache-dir",
-          CACHE_DIR,
-          ...(scanners === "vuln" && settings.trivyDbRepository ? ["--db-repository", settings.trivyDbRepository] : []),
-          "--format",
-          "json",
-          "--output",
-          json,
-          "--exit-code",
-          "0",
-          target,
-        ],
-        { expect: ReturnType.Any },
-      );
+      const argv = [
+        "trivy",
+        command,
+        "--scanners",
+        scanners,
+        "--severity",
+        settings.trivySeverities.join(","),
+        "--cache-dir",
+        CACHE_DIR,
+        "--show-suppressed",
+        ...(scanners === "vuln" ? [...dbRepositoryArgs, ...dbVersionFlags(dbVersion)] : []),
+        ...(scanners === "vuln" && settings.trivyIgnoreUnfixed ? ["--ignore-unfixed"] : []),
+        "--format",
+        "json",
+        "--output",
+        json,
+        "--exit-code",
+        "0",
+        target,
+      ];
+      const ran =
+        scanners === "vuln"
+          ? base.withEnvVariable("FAULTMAVEN_TRIVY_DB", dbCacheKey(dbVersion)).withExec(
+              [
+                "sh",
+                "-c",
+                vulnScanScript({
+                  cacheDir: CACHE_DIR,
+                  metadataOut: DB_METADATA,
+                  version: dbVersion,
+                  dbRepositoryArgs,
+                }),
+                "sh",
+                ...argv,
+              ],
+              { expect: ReturnType.Any },
+            )
+          : base.withExec(argv, { expect: ReturnType.Any });
       const [exitCode, output] = await Promise.all([ran.exitCode(), ran.combinedOutput()]);
       const reportJson = exitCode === 0 && (await ran.exists(json)) ? await ran.file(json).contents() : undefined;
+      if (scanners === "vuln" && (await ran.exists(DB_METADATA))) dbMetadata = await ran.file(DB_METADATA).contents();
       let files = dag.directory().withNewFile(`${prefix}-${scanners}.log`, output);
       if (reportJson !== undefined) {
         const sarif = ran.withExec([
@@ -87,15 +125,29 @@ async function runTrivy(
       return { run: { scanners, exitCode, output, reportJson }, files };
     }),
   );
+  const db = parseDbMetadata(dbMetadata, dbVersion);
+  let reports = dag.directory();
   for (const r of runs) reports = reports.withDirectory("scan", r.files);
-  return { runs: runs.map((r) => r.run), reports };
+  reports = reports.withNewFile(
+    `scan/${prefix}-db.json`,
+    JSON.stringify({ ...db, version: dbVersion }, null, 2) + "\n",
+  );
+  return { runs: runs.map((r) => r.run), reports, db };
 }
 
-/** Trivy filesystem scan of the source, `.trivyignore` respected (Trivy reads it from the workdir). */
-export async function scanSourceStage(source: Directory, settings: PipelineSettings): Promise<StageOutcome> {
+/**
+ * Trivy filesystem scan of the source, `.trivyignore` respected (Trivy reads it from the workdir).
+ * `dbVersion` is resolved here unless the caller (ci) resolved it once for both scans.
+ */
+export async function scanSourceStage(
+  source: Directory,
+  settings: PipelineSettings,
+  dbVersion?: Promise<DbVersion>,
+): Promise<StageOutcome> {
   const base = trivy(settings).withDirectory("/src", source, { exclude: SOURCE_EXCLUDES }).withWorkdir("/src");
-  const { runs, reports } = await runTrivy(base, "fs", ".", "trivy-fs", settings);
-  return settle(reports, () => trivyVerdict("source scan", runs, settings.trivySeverities));
+  const version = await (dbVersion ?? resolveDbVersion(settings));
+  const { runs, reports, db } = await runTrivy(base, "fs", ".", "trivy-fs", settings, version);
+  return settle(reports, () => trivyVerdict("source scan", runs, settings.trivySeverities, db));
 }
 
 /** Trivy scan of the built image (its OCI tarball), before anything is pushed. */
@@ -103,11 +155,13 @@ export async function scanImageStage(
   image: Container,
   source: Directory,
   settings: PipelineSettings,
+  dbVersion?: Promise<DbVersion>,
 ): Promise<StageOutcome> {
   const base = trivy(settings)
     .withFile("/image.tar", image.asTarball())
     .withDirectory("/src", source, { include: [".trivyignore"] })
     .withWorkdir("/src");
-  const { runs, reports } = await runTrivy(base, "image", "--input=/image.tar", "trivy-image", settings);
-  return settle(reports, () => trivyVerdict("image scan", runs, settings.trivySeverities));
+  const version = await (dbVersion ?? resolveDbVersion(settings));
+  const { runs, reports, db } = await runTrivy(base, "image", "--input=/image.tar", "trivy-image", settings, version);
+  return settle(reports, () => trivyVerdict("image scan", runs, settings.trivySeverities, db));
 }

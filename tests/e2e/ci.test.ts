@@ -8,8 +8,11 @@
  * that proves the plumbing (download from a mirror, scan, report), not the absence of
  * vulnerabilities. The secret scanner needs no DB and gives a real verdict either way.
  */
+import { dag } from "@dagger.io/dagger";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import type { RunReport } from "../../src/core/report.js";
+import { startSnykStandin } from "../support/standins/snyk.js";
 import {
   BUNDLED_SERVICE,
   brokenCopy,
@@ -43,20 +46,47 @@ afterAll(async () => {
 describe("ci on the bundled service", () => {
   it("passes every stage, returns every report, and `ci` itself does not throw", async () => {
     const pipeline = withDb(BUNDLED_SERVICE);
-    const { report, files } = await ciReport(pipeline);
+    // Snyk's API through its stand-in (api.snyk.io is unreachable here), called from this process.
+    const snyk = await startSnykStandin({ token: "snyk-e2e-token" });
+    const reportsDir = await pipeline
+      .ci(
+        "e2e",
+        false,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        dag.setSecret("snyk-token", "snyk-e2e-token"),
+        undefined,
+        `${snyk.url}/v1`,
+      )
+      .finally(() => snyk.close());
+    const report = JSON.parse(await reportsDir.file("summary.json").contents()) as RunReport;
+    const files = await reportsDir.glob("**/*");
     expect(report.failed).toEqual([]);
+    expect(stage(report, "snyk").summary).toBe("snyk: no high or critical issues in 10 dependencies");
     expect(stage(report, "lint")).toMatchObject({
       status: "passed",
       summary: "black, isort, flake8, mypy, bandit: all clean",
     });
     expect(stage(report, "test").summary).toMatch(
-      /^unit \d+ passed, integration \d+ passed, security \d+ passed; unit coverage [\d.]+% \(threshold 70%\)$/,
+      /^unit \d+ passed, integration \d+ passed, security \d+ passed; unit coverage [\d.]+% of statements and branches \(threshold 70%\)$/,
     );
     expect(stage(report, "build").summary).toMatch(
       /uncompressed image size \(OCI tarball of all layers\): [\d.]+ MB \(limit 500 MB\)/,
     );
-    expect(stage(report, "scan").summary).toBe("source scan: no CRITICAL/HIGH findings (vuln, secret)");
-    expect(stage(report, "scan-image").summary).toBe("image scan: no CRITICAL/HIGH findings (vuln, secret)");
+    const dbNote = / \[vulnerability DB built \d{4}-\d\d-\d\dT[\d:.]+Z, sha256:[0-9a-f]{12}\]$/;
+    expect(stage(report, "scan").summary).toMatch(/^source scan: no CRITICAL\/HIGH findings \(vuln, secret\)/);
+    expect(stage(report, "scan").summary).toMatch(dbNote);
+    expect(stage(report, "scan-image").summary).toMatch(/^image scan: no CRITICAL\/HIGH findings \(vuln, secret\)/);
+    expect(stage(report, "scan-image").summary).toMatch(dbNote);
+    expect(stage(report, "migration-rehearsal").summary).toBe(
+      "migration rehearsal: upgrade head (1 revision: 0001) → downgrade base → upgrade head; models match the migrated schema",
+    );
     expect(stage(report, "codecov").status).toBe("skipped");
     expect(files).toEqual(
       expect.arrayContaining([
@@ -66,17 +96,19 @@ describe("ci on the bundled service", () => {
         "tests/junit-integration.xml",
         "tests/junit-security.xml",
         "tests/coverage.xml",
+        "migrations/rehearsal.log",
         "scan/trivy-fs-vuln.json",
         "scan/trivy-fs-vuln.sarif",
         "scan/trivy-fs-secret.sarif",
         "scan/trivy-image-vuln.sarif",
         "scan/trivy-image-secret.json",
+        "scan/snyk.json",
         "summary.md",
         "summary.json",
       ]),
     );
     const reports = await pipeline.ci("e2e", true);
-    expect(await reports.file("summary.md").contents()).toContain("All 5 stages that ran passed");
+    expect(await reports.file("summary.md").contents()).toContain("All 6 stages that ran passed");
   });
 
   it("without a reachable vulnerability DB, both scans fail as 'scanner failed', never as clean", async () => {

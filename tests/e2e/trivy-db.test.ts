@@ -2,9 +2,9 @@
  * The rig's stand-in Trivy vulnerability DB (tests/e2e/rig/trivy-db/), reached from a Trivy container
  * run by the engine, the way the module's scan stage passes `--db-repository`.
  *
- * The stand-in is a valid schema-2 DB with NO advisories: "no findings" here proves the plumbing
- * (download from the mirror, DB open, scan, JSON report), never that a package is free of
- * vulnerabilities. Every run below starts with an empty Trivy cache, so each one downloads.
+ * The stand-in is a valid schema-2 DB holding a few REAL public advisories and nothing else
+ * (tests/e2e/rig/trivy-db/advisories.go): what it finds is true, what it does not find proves
+ * nothing. Every run below starts with an empty Trivy cache, so each one downloads.
  *
  * Needs the rig up (its `up` runs tests/e2e/rig/trivy-db/publish.sh, which writes `trivyDb`):
  *   tests/e2e/rig/up && eval "$(tests/e2e/rig/env.sh)" \
@@ -17,14 +17,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { type EngineSession, openSession, rigImages } from "./support/session.js";
 
-/** A package pinned to a release with published CVEs: a real DB would report them, the stand-in cannot. */
+/** Packages pinned to releases with published CVEs that the stand-in holds (requests CVE-2023-32681, urllib3 CVE-2023-43804). */
 const REQUIREMENTS = "requests==2.19.0\nurllib3==1.23\n";
 const CACHE = "/trivy-cache";
 
 interface TrivyReport {
   SchemaVersion: number;
   ArtifactName: string;
-  Results?: { Target: string; Type: string; Vulnerabilities?: unknown[] }[];
+  Results?: {
+    Target: string;
+    Type: string;
+    Vulnerabilities?: { VulnerabilityID: string; PkgName: string; InstalledVersion: string; FixedVersion: string }[];
+  }[];
 }
 
 interface Ran {
@@ -99,9 +103,18 @@ describe("the stand-in Trivy DB on the rig's registry", () => {
     const report = JSON.parse(await ran.container.file("/report.json").contents()) as TrivyReport;
     expect(report.SchemaVersion).toBe(2);
     expect(report.ArtifactName).toBe("/scan");
-    // The pip lockfile was found and matched against the DB, which has nothing to match.
+    // The pip lockfile was found and matched against the DB's real advisories.
     expect(report.Results).toEqual([expect.objectContaining({ Target: "requirements.txt", Type: "pip" })]);
-    expect(report.Results?.[0]?.Vulnerabilities ?? []).toEqual([]);
+    const found = (report.Results?.[0]?.Vulnerabilities ?? []).map((v) => ({
+      id: v.VulnerabilityID,
+      pkg: v.PkgName,
+      installed: v.InstalledVersion,
+      fixed: v.FixedVersion,
+    }));
+    expect(found.sort((a, b) => a.id.localeCompare(b.id))).toEqual([
+      { id: "CVE-2023-32681", pkg: "requests", installed: "2.19.0", fixed: "2.31.0" },
+      { id: "CVE-2023-43804", pkg: "urllib3", installed: "1.23", fixed: "1.26.17, 2.0.6" },
+    ]);
 
     // What Trivy unpacked is the stand-in (schema 2, next update a century away), not a real DB.
     const metadata = JSON.parse(await ran.container.file(`${CACHE}/db/metadata.json`).contents()) as {

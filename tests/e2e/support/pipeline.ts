@@ -12,6 +12,8 @@ export interface PipelineOverrides {
   imageSizeLimitMb?: number;
   /** OCI repository of Trivy's vulnerability DB (the rig's stand-in, images.json `trivyDb`). @default Trivy's own (unreachable here) */
   trivyDbRepository?: string;
+  /** Trivy --ignore-unfixed. @default false */
+  trivyIgnoreUnfixed?: boolean;
 }
 
 /** The module's main object over a host directory, as `dagger call --source=<dir>` would build it. */
@@ -32,6 +34,7 @@ export function pipelineFor(dir: string, overrides: PipelineOverrides = {}): Fau
     images.trivy,
     overrides.trivyDbRepository,
     images.git,
+    overrides.trivyIgnoreUnfixed,
   );
 }
 

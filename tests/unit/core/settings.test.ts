@@ -13,6 +13,7 @@ describe("resolveSettings", () => {
       imageSizeLimitMb: 500,
       flake8MaxLineLength: 100,
       trivySeverities: ["CRITICAL", "HIGH"],
+      trivyIgnoreUnfixed: false,
       images: { ...DEFAULT_IMAGES },
     });
   });
@@ -30,6 +31,15 @@ describe("resolveSettings", () => {
   it("normalises severities and accepts lists", () => {
     expect(resolveSettings({ trivySeverities: "critical, HIGH,high" }).trivySeverities).toEqual(["CRITICAL", "HIGH"]);
     expect(resolveSettings({}, { trivySeverities: ["MEDIUM"] }).trivySeverities).toEqual(["MEDIUM"]);
+  });
+
+  it("takes --trivy-ignore-unfixed from an argument or the pyproject table", () => {
+    expect(resolveSettings({ trivyIgnoreUnfixed: true }).trivyIgnoreUnfixed).toBe(true);
+    expect(
+      resolveSettings({}, settingsFromPyproject("[tool.faultmaven-pipeline]\ntrivy-ignore-unfixed = true\n"))
+        .trivyIgnoreUnfixed,
+    ).toBe(true);
+    expect(resolveSettings({ trivyIgnoreUnfixed: false }, { trivyIgnoreUnfixed: true }).trivyIgnoreUnfixed).toBe(false);
   });
 
   it("picks the unpinned official image for another Python version, and keeps an explicit override", () => {
@@ -53,6 +63,7 @@ describe("resolveSettings", () => {
     [{ trivySeverities: "" }, 'trivy-severities=""'],
     [{ pythonImage: "python:3.11 && curl evil" }, "python-image="],
     [{ trivyImage: "Aquasec/Trivy" }, "trivy-image="],
+    [{ trivyIgnoreUnfixed: "yes" }, 'trivy-ignore-unfixed="yes"'],
   ])("rejects %j with a one-line error naming the setting", (args, expected) => {
     const run = () => resolveSettings(args);
     expect(run).toThrow(SettingsError);

@@ -8,6 +8,7 @@ import { parseTrivyReport, trivyVerdict } from "../../../src/core/trivy.js";
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/trivy/${name}`, import.meta.url), "utf8");
 const findings = fixture("fs-findings.json");
 const clean = fixture("fs-clean.json");
+const suppressed = fixture("fs-suppressed.json");
 
 describe("parseTrivyReport", () => {
   it("keeps findings at the configured severities only", () => {
@@ -18,6 +19,9 @@ describe("parseTrivyReport", () => {
         severity: "HIGH",
         target: "requirements.txt",
         title: "jinja2: sandbox breakout",
+        pkgName: "jinja2",
+        installedVersion: "3.1.2",
+        fixedVersion: "3.1.3",
       },
       {
         kind: "vulnerability",
@@ -25,6 +29,9 @@ describe("parseTrivyReport", () => {
         severity: "CRITICAL",
         target: "requirements.txt",
         title: "cryptography: null deref",
+        pkgName: "cryptography",
+        installedVersion: "41.0.0",
+        fixedVersion: undefined,
       },
       {
         kind: "secret",
@@ -56,7 +63,7 @@ describe("trivyVerdict", () => {
     const run = () => trivyVerdict("source scan", [ran("vuln", findings)], ["CRITICAL", "HIGH"]);
     expect(run).toThrow(VulnerabilitiesFoundError);
     expect(run).toThrow(
-      "source scan: found 2 vulnerabilities, 1 secret (HIGH CVE-2024-0001 in requirements.txt, CRITICAL CVE-2024-0003 in requirements.txt, CRITICAL aws-access-key-id in enterprise/config.py:12) at severity CRITICAL,HIGH",
+      "source scan: found 2 vulnerabilities, 1 secret (HIGH CVE-2024-0001 in jinja2 3.1.2, fixed in 3.1.3 (requirements.txt), CRITICAL CVE-2024-0003 in cryptography 41.0.0, no fixed version yet (requirements.txt), CRITICAL aws-access-key-id in enterprise/config.py:12) at severity CRITICAL,HIGH",
     );
   });
 
@@ -80,5 +87,18 @@ describe("trivyVerdict", () => {
     expect(() => trivyVerdict("source scan", [dbDown, secrets], ["CRITICAL"])).toThrow(
       "; the scanners that did run also found 1 secret (CRITICAL aws-access-key-id in enterprise/config.py:12)",
     );
+  });
+
+  it("passes with what .trivyignore suppressed listed, and the DB's build date", () => {
+    const db = { updatedAt: "2026-11-30T09:00:00Z", digest: `sha256:${"ab".repeat(32)}` };
+    expect(trivyVerdict("source scan", [ran("vuln", suppressed)], ["CRITICAL", "HIGH"], db)).toBe(
+      "source scan: no CRITICAL/HIGH findings (vuln) [suppressed: CVE-2024-0001 (jinja2) by .trivyignore; vulnerability DB built 2026-11-30T09:00:00Z, sha256:abababababab]",
+    );
+  });
+
+  it("names the DB's build date on findings too", () => {
+    expect(() =>
+      trivyVerdict("image scan", [ran("vuln", findings)], ["CRITICAL"], { updatedAt: "2026-01-02T03:04:05Z" }),
+    ).toThrow(/list their IDs in \.trivyignore \[vulnerability DB built 2026-01-02T03:04:05Z\]$/);
   });
 });

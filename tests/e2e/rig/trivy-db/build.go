@@ -21,13 +21,19 @@ const archiveName = "db.tar.gz"
 // NextUpdate has passed makes Trivy download again on every scan.
 const nextUpdateIn = 100 * 365 * 24 * time.Hour
 
-// buildStandInDB writes an empty (no advisories) trivy.db and its metadata.json
-// into dir, then packs both into dir/db.tar.gz. Returns the archive's path.
-func buildStandInDB(dir string) (string, error) {
-	// db.Init creates the bolt file; Trivy opens it read-only and finds no
-	// buckets, which it reads as "no advisories for any package".
+// buildStandInDB writes trivy.db (the real advisories of advisories.go, or none
+// when empty is set) and its metadata.json into dir, then packs both into
+// dir/db.tar.gz. Returns the archive's path.
+func buildStandInDB(dir string, empty bool) (string, error) {
+	// db.Init creates the bolt file; with no buckets Trivy reads "no advisories for any package".
 	if err := db.Init(dir); err != nil {
 		return "", fmt.Errorf("create %s: %w", db.Path(dir), err)
+	}
+	if !empty {
+		if err := putAdvisories(db.Config{}); err != nil {
+			_ = db.Close()
+			return "", fmt.Errorf("write the advisories into %s: %w", db.Path(dir), err)
+		}
 	}
 	if err := db.Close(); err != nil {
 		return "", fmt.Errorf("close %s: %w", db.Path(dir), err)

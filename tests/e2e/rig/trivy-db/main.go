@@ -1,10 +1,10 @@
 // Command trivydb builds and publishes the engine rig's stand-in Trivy
-// vulnerability DB: a valid schema-2 DB that holds NO advisories. A scan against
-// it reports no findings only because the DB is empty; it exists to exercise the
-// plumbing (download from a mirror, DB open, scan, report), never to judge
-// real vulnerabilities.
+// vulnerability DB: a valid schema-2 DB that holds a few REAL public advisories
+// (advisories.go) and nothing else. A scan against it finds those and only those:
+// it proves the verdicts (found, suppressed, unfixed ignored, scanner failed),
+// never that a package is free of vulnerabilities. -empty builds one with none.
 //
-//	trivydb build -dir DIR          writes DIR/trivy.db, DIR/metadata.json, DIR/db.tar.gz
+//	trivydb build -dir DIR [-empty] writes DIR/trivy.db, DIR/metadata.json, DIR/db.tar.gz
 //	trivydb push -archive FILE -ref HOST/REPO:TAG
 //	                                pushes FILE as Trivy's DB artifact, prints REPO@sha256:...
 package main
@@ -16,7 +16,7 @@ import (
 )
 
 const usage = `usage:
-  trivydb build -dir DIR
+  trivydb build -dir DIR [-empty]
   trivydb push -archive DIR/db.tar.gz -ref 127.0.0.1:5000/aquasecurity/trivy-db:2`
 
 func main() {
@@ -34,13 +34,14 @@ func run(args []string) error {
 	case "build":
 		fs := flag.NewFlagSet("build", flag.ContinueOnError)
 		dir := fs.String("dir", "", "directory to write trivy.db, metadata.json and db.tar.gz into (created if missing)")
+		empty := fs.Bool("empty", false, "write no advisories (a DB that finds nothing)")
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
 		if *dir == "" {
 			return fmt.Errorf("build: -dir is required (where to write the DB)\n%s", usage)
 		}
-		archive, err := buildStandInDB(*dir)
+		archive, err := buildStandInDB(*dir, *empty)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Publishes the rig's stand-in Trivy vulnerability DB (schema 2, NO advisories:
-# plumbing only, never a verdict on real vulnerabilities) and makes it reachable
+# Publishes the rig's stand-in Trivy vulnerability DB (schema 2, a few REAL public
+# advisories and nothing else, see advisories.go: it proves verdicts, never that a
+# package is free of vulnerabilities) as aquasecurity/trivy-db:2, and the same DB
+# with no advisories as aquasecurity/trivy-db:empty (the e2e suite swaps the two
+# under a tag of its own to prove a changed DB is seen). Makes them reachable
 # from the containers the engine runs. Idempotent; prints a timing per step.
 #
 #   tests/e2e/rig/trivy-db/publish.sh           build (cached), push, route, record in images.json
@@ -18,6 +21,7 @@ source "$(dirname "$0")/../lib.sh"
 
 DB_DIR="$RIG_DIR/trivy-db"
 DB_REPO_PATH="aquasecurity/trivy-db:2"
+EMPTY_DB_REPO_PATH="aquasecurity/trivy-db:empty"
 # The engine puts its bridge on the first address of its CIDR (dagger's network.BridgeFromCIDR).
 ENGINE_BRIDGE_IP="${ENGINE_NETWORK_CIDR%.*/*}.1"
 REGISTRY_PORT="${REGISTRY_ADDR##*:}"
@@ -26,6 +30,7 @@ SOURCE_HASH=$(cd "$DB_DIR" && content_hash go.mod go.sum ./*.go)
 CACHE_DIR="$RIG_CACHE/trivy-db/$SOURCE_HASH"
 TOOL="$CACHE_DIR/bin/trivydb"
 ARCHIVE="$CACHE_DIR/db/db.tar.gz"
+EMPTY_ARCHIVE="$CACHE_DIR/db-empty/db.tar.gz"
 
 # The DNAT rule, as iptables arguments after -t nat -<action> PREROUTING.
 dnat_rule=(-i "$ENGINE_BRIDGE" -d "$ENGINE_BRIDGE_IP" -p tcp --dport "$REGISTRY_PORT"
@@ -40,10 +45,11 @@ build_tool() {
 }
 
 build_db() {
-  if [[ -s "$ARCHIVE" ]]; then echo "    cached: $ARCHIVE"; return; fi
-  rm -rf "$CACHE_DIR/db"
+  if [[ -s "$ARCHIVE" && -s "$EMPTY_ARCHIVE" ]]; then echo "    cached: $ARCHIVE, $EMPTY_ARCHIVE"; return; fi
+  rm -rf "$CACHE_DIR/db" "$CACHE_DIR/db-empty"
   "$TOOL" build -dir "$CACHE_DIR/db" >/dev/null
-  echo "    $ARCHIVE ($(stat -c %s "$ARCHIVE") bytes)"
+  "$TOOL" build -dir "$CACHE_DIR/db-empty" -empty >/dev/null
+  echo "    $ARCHIVE ($(stat -c %s "$ARCHIVE") bytes), $EMPTY_ARCHIVE ($(stat -c %s "$EMPTY_ARCHIVE") bytes)"
 }
 
 # Always pushed: cheap (blobs already there are skipped) and heals a wiped registry.
@@ -51,6 +57,7 @@ push_db() {
   registry_up || { echo "registry not answering on $REGISTRY_ADDR: run tests/e2e/rig/up first" >&2; return 1; }
   PUSHED=$("$TOOL" push -archive "$ARCHIVE" -ref "$REGISTRY_ADDR/$DB_REPO_PATH")
   echo "    $PUSHED"
+  echo "    $("$TOOL" push -archive "$EMPTY_ARCHIVE" -ref "$REGISTRY_ADDR/$EMPTY_DB_REPO_PATH") (no advisories)"
 }
 
 route_bridge_to_registry() {
@@ -96,7 +103,7 @@ fi
 
 mkdir -p "$CACHE_DIR/bin"
 step "trivy DB tool (go build)" build_tool
-step "trivy DB stand-in (empty, schema 2)" build_db
+step "trivy DB stand-in (real advisories; and empty), schema 2" build_db
 step "trivy DB push -> $REGISTRY_ADDR" push_db
 step "trivy DB route from engine bridge" route_bridge_to_registry
 step "trivy DB in images.json" record_in_images_file

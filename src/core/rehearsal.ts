@@ -1,0 +1,174 @@
+import { MigrationRehearsalError } from "./errors.js";
+import { indent, tail } from "./output.js";
+
+/**
+ * The migration rehearsal: on a throwaway database, `upgrade head` one revision at a time, then
+ * `downgrade base` one revision at a time (each downgrade must restore the schema its parent
+ * revision left), then `upgrade head` again; and, where env.py gives alembic a `target_metadata`,
+ * `alembic check` (autogenerate finds no difference between the models and the migrated schema).
+ *
+ * This Python runs in the service's own test container (its alembic, its env.py, its driver) and
+ * prints one `REHEARSAL {json}` line per step; {@link rehearsalVerdict} judges them.
+ */
+export const REHEARSAL_SCRIPT = String.raw`
+import json, sys
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, inspect
+from sqlalchemy.engine import make_url
+import os
+
+def emit(**fields):
+    print("REHEARSAL " + json.dumps(fields), flush=True)
+
+def reason(error):
+    return (type(error).__name__ + ": " + str(error).strip())[:600]
+
+def engine():
+    url = make_url(os.environ["DATABASE_URL"].replace("postgres://", "postgresql://", 1))
+    try:
+        import psycopg  # noqa: F401
+        url = url.set(drivername="postgresql+psycopg")
+    except ImportError:
+        url = url.set(drivername="postgresql+psycopg2")
+    return create_engine(url)
+
+def snapshot():
+    eng = engine()
+    try:
+        insp = inspect(eng)
+        tables = {}
+        for name in sorted(insp.get_table_names()):
+            if name == "alembic_version":
+                continue
+            tables[name] = {
+                "columns": sorted([c["name"], str(c["type"]), bool(c["nullable"])] for c in insp.get_columns(name)),
+                "indexes": sorted(i["name"] or "" for i in insp.get_indexes(name)),
+                "foreign_keys": sorted(f.get("name") or "" for f in insp.get_foreign_keys(name)),
+            }
+        enums = sorted(e["name"] for e in insp.get_enums()) if hasattr(insp, "get_enums") else []
+        return {"tables": tables, "enums": enums}
+    finally:
+        eng.dispose()
+
+def difference(expected, got):
+    lines = []
+    for name in sorted(set(got["tables"]) - set(expected["tables"])):
+        lines.append("table " + name + " is left behind")
+    for name in sorted(set(expected["tables"]) - set(got["tables"])):
+        lines.append("table " + name + " is missing")
+    for name in sorted(set(expected["tables"]) & set(got["tables"])):
+        if expected["tables"][name] != got["tables"][name]:
+            lines.append("table " + name + " differs")
+    for name in sorted(set(got["enums"]) - set(expected["enums"])):
+        lines.append("type " + name + " is left behind")
+    return ", ".join(lines) or "the schema differs"
+
+config = Config("alembic.ini")
+script = ScriptDirectory.from_config(config)
+heads = script.get_heads()
+if len(heads) != 1:
+    emit(step="heads", ok=False, error=str(len(heads)) + " heads (" + ", ".join(heads) + "): merge them with alembic merge heads")
+    sys.exit(0)
+chain = list(reversed(list(script.walk_revisions())))
+revisions = [r.revision for r in chain]
+
+def upgrade_each(step):
+    for rev in chain:
+        try:
+            command.upgrade(config, rev.revision)
+        except Exception as error:
+            emit(step=step, ok=False, revision=rev.revision, error=reason(error))
+            sys.exit(0)
+        if step == "upgrade":
+            schemas[rev.revision] = snapshot()
+    emit(step=step, ok=True, revisions=revisions)
+
+schemas = {"base": snapshot()}
+upgrade_each("upgrade")
+for rev in reversed(chain):
+    parent = rev.down_revision if isinstance(rev.down_revision, str) or rev.down_revision is None else None
+    try:
+        command.downgrade(config, "-1")
+    except Exception as error:
+        emit(step="downgrade", ok=False, revision=rev.revision, error=reason(error))
+        sys.exit(0)
+    expected = schemas.get(parent or "base")
+    got = snapshot()
+    if expected is not None and got != expected:
+        emit(step="downgrade", ok=False, revision=rev.revision,
+             error="downgrade() does not undo upgrade(): " + difference(expected, got))
+        sys.exit(0)
+emit(step="downgrade", ok=True, revisions=revisions)
+upgrade_each("reupgrade")
+try:
+    command.check(config)
+    emit(step="models", ok=True)
+except Exception as error:
+    text = str(error)
+    if "MetaData" in text and "autogenerate" in text:
+        emit(step="models", ok=True, skipped="env.py gives alembic no target_metadata")
+    else:
+        emit(step="models", ok=False, error=reason(error))
+`;
+
+/** One step the rehearsal reported. */
+export interface RehearsalStep {
+  step: "heads" | "upgrade" | "downgrade" | "reupgrade" | "models";
+  ok: boolean;
+  revision?: string;
+  revisions?: string[];
+  error?: string;
+  skipped?: string;
+}
+
+const WHAT: Record<RehearsalStep["step"], string> = {
+  heads: "the migration history",
+  upgrade: "upgrade head",
+  downgrade: "downgrade base",
+  reupgrade: "upgrade head after downgrade base",
+  models: "the models against the migrated schema (alembic check)",
+};
+
+const FIX: Record<RehearsalStep["step"], string> = {
+  heads: "merge the heads",
+  upgrade: "fix its upgrade()",
+  downgrade: "write a downgrade() that undoes its upgrade() exactly",
+  reupgrade: "make its downgrade() drop everything its upgrade() creates (types, sequences, indexes)",
+  models: "add a migration for the difference (alembic revision --autogenerate) or fix the models",
+};
+
+export function parseRehearsal(output: string): RehearsalStep[] {
+  const steps: RehearsalStep[] = [];
+  for (const line of output.split("\n")) {
+    const json = /^REHEARSAL (\{.*\})\s*$/.exec(line)?.[1];
+    if (json) steps.push(JSON.parse(json) as RehearsalStep);
+  }
+  return steps;
+}
+
+/**
+ * Passes when every step passed; fails naming the step, the revision and the fix. No report at
+ * all (the script could not start: no alembic, a broken env.py) fails with the output's tail.
+ */
+export function rehearsalVerdict(exitCode: number, output: string): string {
+  const steps = parseRehearsal(output);
+  const failed = steps.find((s) => !s.ok);
+  if (failed) {
+    const where = failed.revision ? ` at revision ${failed.revision}` : "";
+    throw new MigrationRehearsalError(
+      `migration rehearsal failed: ${WHAT[failed.step]}${where}: ${failed.error ?? "failed"}; ${FIX[failed.step]}`,
+    );
+  }
+  const done = new Set(steps.map((s) => s.step));
+  if (exitCode !== 0 || !["upgrade", "downgrade", "reupgrade", "models"].every((s) => done.has(s as never))) {
+    throw new MigrationRehearsalError(
+      `migration rehearsal could not run (exit ${exitCode}); check alembic.ini and migrations/env.py\n${indent(tail(output))}`,
+    );
+  }
+  const revisions = steps.find((s) => s.step === "upgrade")?.revisions ?? [];
+  const models = steps.find((s) => s.step === "models");
+  const modelsText = models?.skipped ? `models not compared (${models.skipped})` : "models match the migrated schema";
+  return `migration rehearsal: upgrade head (${revisions.length} revision${revisions.length === 1 ? "" : "s"}: ${revisions.join(", ")}) → downgrade base → upgrade head; ${modelsText}`;
+}

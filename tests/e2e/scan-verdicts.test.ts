@@ -1,0 +1,198 @@
+/**
+ * The security verdicts against real advisories, on the engine rig.
+ *
+ * The rig's Trivy DB stand-in (tests/e2e/rig/trivy-db, `aquasecurity/trivy-db:2`) holds a few REAL
+ * public advisories and nothing else: urllib3 CVE-2023-43804 (HIGH, fixed in 1.26.17 and 2.0.6),
+ * PyYAML CVE-2020-14343 (CRITICAL, fixed in 5.4), requests CVE-2023-32681 (MEDIUM) and Debian 12's
+ * apt CVE-2011-3374 (LOW, not fixed). So a finding here is a true positive, and "no findings" means
+ * only "none of those". `aquasecurity/trivy-db:empty` is the same DB with no advisories.
+ *
+ * Proven here: "vulnerabilities found" on both scans naming CVE, package, installed and fixed
+ * versions and where; `.trivyignore` suppressions listed in the verdict; --ignore-unfixed; SARIF
+ * with the result and its location; the DB's build date in the verdict; and a republished DB seen by
+ * the very next scan (no verdict replayed from an older DB). "Scanner failed" is in ci.test.ts.
+ */
+import { dag } from "@dagger.io/dagger";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { resolveSettings } from "../../src/core/settings.js";
+import { buildImage } from "../../src/stages/image.js";
+import type { StageOutcome } from "../../src/stages/outcome.js";
+import { scanImageStage, scanSourceStage } from "../../src/stages/scan.js";
+import { BUNDLED_SERVICE, brokenCopy, pipelineFor, type PipelineOverrides } from "./support/pipeline.js";
+import { type EngineSession, openSession, rigImages } from "./support/session.js";
+
+const DB_NOTE = /\[(?:suppressed: [^;\]]+; )?vulnerability DB built \d{4}-\d\d-\d\dT[\d:.]+Z, sha256:[0-9a-f]{12}\]$/;
+
+/** requirements.txt pins with published advisories (the fs scan only reads them; nothing installs PyYAML). */
+const pinned = (extra: string) => (old: string) => `${old}${extra}`;
+const VULNERABLE_PINS = "PyYAML==5.3.1\nurllib3==1.26.16\n";
+
+function dbRepository(): string {
+  const repo = rigImages().trivyDb;
+  if (!repo) throw new Error("the rig has no Trivy DB stand-in (images.json trivyDb): run tests/e2e/rig/up");
+  return repo;
+}
+
+function settingsFor(overrides: { trivyIgnoreUnfixed?: boolean; trivySeverities?: string } = {}) {
+  const images = rigImages();
+  return resolveSettings({
+    pythonImage: images.python,
+    postgresImage: images.postgres,
+    redisImage: images.redis,
+    trivyImage: images.trivy,
+    trivyDbRepository: dbRepository(),
+    ...overrides,
+  });
+}
+
+const hostDir = (dir: string) => dag.host().directory(dir, { exclude: [".venv", "**/__pycache__"] });
+
+async function sourceScan(dir: string, overrides = {}): Promise<StageOutcome> {
+  return scanSourceStage(hostDir(dir), settingsFor(overrides));
+}
+
+async function imageScan(dir: string, overrides = {}): Promise<StageOutcome> {
+  const settings = settingsFor(overrides);
+  const source = hostDir(dir);
+  return scanImageStage(buildImage(source, settings, "e2e"), source, settings);
+}
+
+/** Copies a manifest from one tag of the rig's DB repository to another, as a DB release would move it. */
+async function retag(fromTag: string, toTag: string): Promise<void> {
+  const base = `http://${process.env.RIG_REGISTRY ?? "127.0.0.1:5000"}/v2/aquasecurity/trivy-db/manifests`;
+  const accept = "application/vnd.oci.image.manifest.v1+json";
+  const got = await fetch(`${base}/${fromTag}`, { headers: { accept } });
+  if (!got.ok) throw new Error(`GET manifest ${fromTag}: HTTP ${got.status}`);
+  const put = await fetch(`${base}/${toTag}`, {
+    method: "PUT",
+    headers: { "content-type": got.headers.get("content-type") ?? accept },
+    body: await got.arrayBuffer(),
+  });
+  if (!put.ok) throw new Error(`PUT manifest ${toTag}: HTTP ${put.status} ${await put.text()}`);
+}
+
+let session: EngineSession;
+beforeAll(async () => {
+  session = await openSession("scan-verdicts");
+});
+afterAll(async () => {
+  await session?.close();
+});
+
+describe("scan: a service pinning vulnerable versions", () => {
+  const vulnerable = brokenCopy({ "requirements.txt": pinned(VULNERABLE_PINS) });
+
+  it("fails naming each CVE, package, installed and fixed version, with the DB's build date", async () => {
+    const outcome = await sourceScan(vulnerable);
+    expect(outcome.error?.name).toBe("VulnerabilitiesFoundError");
+    expect(outcome.summary).toMatch(/^source scan: found 2 vulnerabilities \(/);
+    // Trivy reports the name as requirements.txt spells it or normalised: either is the package.
+    expect(outcome.summary).toMatch(/CRITICAL CVE-2020-14343 in pyyaml 5\.3\.1, fixed in 5\.4 \(requirements\.txt\)/i);
+    expect(outcome.summary).toContain(
+      "HIGH CVE-2023-43804 in urllib3 1.26.16, fixed in 1.26.17, 2.0.6 (requirements.txt)",
+    );
+    expect(outcome.summary).toMatch(DB_NOTE);
+  });
+
+  it("writes SARIF holding each result with its rule and location", async () => {
+    const reports = await pipelineFor(vulnerable, { trivyDbRepository: dbRepository() }).scan(false);
+    const sarif = JSON.parse(await reports.file("scan/trivy-fs-vuln.sarif").contents()) as {
+      runs: {
+        results: {
+          ruleId: string;
+          level: string;
+          message: { text: string };
+          locations: { physicalLocation: { artifactLocation: { uri: string } } }[];
+        }[];
+      }[];
+    };
+    const results = sarif.runs[0]?.results ?? [];
+    const urllib3 = results.find((r) => r.ruleId === "CVE-2023-43804");
+    expect(urllib3?.level).toBe("error");
+    expect(urllib3?.message.text).toContain("Installed Version: 1.26.16");
+    expect(urllib3?.message.text).toContain("Fixed Version: 1.26.17, 2.0.6");
+    expect(urllib3?.locations[0]?.physicalLocation.artifactLocation.uri).toBe("requirements.txt");
+    expect(results.map((r) => r.ruleId).sort()).toEqual(["CVE-2020-14343", "CVE-2023-43804"]);
+  });
+
+  it("passes once .trivyignore accepts both, and the verdict lists the suppressions", async () => {
+    const accepted = brokenCopy({
+      "requirements.txt": pinned(VULNERABLE_PINS),
+      ".trivyignore": "# accepted in this test only\nCVE-2020-14343\nCVE-2023-43804\n",
+    });
+    const outcome = await sourceScan(accepted);
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.summary).toMatch(/^source scan: no CRITICAL\/HIGH findings \(vuln, secret\) \[suppressed: /);
+    expect(outcome.summary).toMatch(/CVE-2020-14343 \(pyyaml\) by \.trivyignore/i);
+    expect(outcome.summary).toContain("CVE-2023-43804 (urllib3) by .trivyignore");
+  });
+});
+
+describe("scan-image: the built image", () => {
+  const withOldUrllib3 = brokenCopy({ "requirements.txt": pinned("urllib3==1.26.16\n") });
+
+  it("fails when a vulnerable package is installed in it, naming the package's path in the image", async () => {
+    const outcome = await imageScan(withOldUrllib3);
+    expect(outcome.error?.name).toBe("VulnerabilitiesFoundError");
+    expect(outcome.summary).toMatch(
+      /HIGH CVE-2023-43804 in urllib3 1\.26\.16, fixed in 1\.26\.17, 2\.0\.6 \(opt\/venv\/lib\/python3\.11\/site-packages\/urllib3-1\.26\.16\.dist-info\/METADATA\)/,
+    );
+    expect(outcome.summary).toMatch(DB_NOTE);
+  });
+
+  it("passes with that CVE in .trivyignore, listing the suppression", async () => {
+    const accepted = brokenCopy({
+      "requirements.txt": pinned("urllib3==1.26.16\n"),
+      ".trivyignore": "CVE-2023-43804\n",
+    });
+    const outcome = await imageScan(accepted);
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.summary).toContain("suppressed: CVE-2023-43804 (urllib3) by .trivyignore");
+  });
+
+  it("finds Debian's unfixed apt advisory at LOW, and --ignore-unfixed passes it", async () => {
+    const all = "CRITICAL,HIGH,MEDIUM,LOW";
+    const strict = await imageScan(BUNDLED_SERVICE, { trivySeverities: all });
+    expect(strict.error?.name).toBe("VulnerabilitiesFoundError");
+    expect(strict.summary).toMatch(/LOW CVE-2011-3374 in apt [^,]+, no fixed version yet \(/);
+
+    const unfixedIgnored = await imageScan(BUNDLED_SERVICE, { trivySeverities: all, trivyIgnoreUnfixed: true });
+    expect(unfixedIgnored.error, unfixedIgnored.summary).toBeUndefined();
+    expect(unfixedIgnored.summary).toMatch(/^image scan: no CRITICAL\/HIGH\/MEDIUM\/LOW findings/);
+  });
+});
+
+describe("the vulnerability DB is never stale", () => {
+  it("a DB republished under the same tag is used by the very next scan; an unchanged one is replayed", async () => {
+    const tag = `e2e-${Date.now()}`;
+    const repository = dbRepository().replace(/:2$/, `:${tag}`);
+    const overrides: PipelineOverrides = { trivyDbRepository: repository };
+    const vulnerable = brokenCopy({ "requirements.txt": pinned(VULNERABLE_PINS) });
+    const scan = async () => {
+      const started = Date.now();
+      const reports = await pipelineFor(vulnerable, overrides).scan(false);
+      const db = JSON.parse(await reports.file("scan/trivy-fs-db.json").contents()) as { digest?: string };
+      const report = JSON.parse(await reports.file("scan/trivy-fs-vuln.json").contents()) as {
+        Results?: { Vulnerabilities?: { VulnerabilityID: string }[] }[];
+      };
+      const ids = (report.Results ?? []).flatMap((r) => (r.Vulnerabilities ?? []).map((v) => v.VulnerabilityID));
+      return { digest: db.digest, ids: ids.sort(), seconds: (Date.now() - started) / 1000 };
+    };
+
+    await retag("empty", tag);
+    const before = await scan();
+    expect(before.ids).toEqual([]);
+
+    await retag("2", tag);
+    const after = await scan();
+    expect(after.digest).not.toBe(before.digest);
+    expect(after.ids).toEqual(["CVE-2020-14343", "CVE-2023-43804"]);
+
+    const again = await scan();
+    expect(again).toMatchObject({ digest: after.digest, ids: after.ids });
+    console.log(
+      `scan, DB empty: ${before.seconds.toFixed(1)} s; DB republished: ${after.seconds.toFixed(1)} s; unchanged (replayed): ${again.seconds.toFixed(1)} s`,
+    );
+  });
+});

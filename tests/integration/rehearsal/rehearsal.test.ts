@@ -1,0 +1,158 @@
+/**
+ * The migration rehearsal script (src/core/rehearsal.ts) with the bundled service's own alembic,
+ * env.py and driver, against a real Postgres (a fresh schema per case), judged by rehearsalVerdict.
+ * The copies below plant the classic migration bugs: a downgrade that does nothing, one that
+ * raises, one that is missing, one that leaves a type behind, and models that drifted.
+ *
+ * Needs DATABASE_URL (scripts/setup/postgres-redis.sh) and the service's virtualenv that
+ * scripts/service-checks.sh builds (PIPELINE_CACHE/venvs/auth-service-*).
+ */
+import { execFile } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+
+import { describe, expect, it } from "vitest";
+
+import { MigrationRehearsalError } from "../../../src/core/errors.js";
+import { REHEARSAL_SCRIPT, rehearsalVerdict } from "../../../src/core/rehearsal.js";
+
+const SERVICE = resolve(import.meta.dirname, "../../../examples/auth-service");
+
+function servicePython(): string {
+  const venvs = join(process.env.PIPELINE_CACHE ?? "/var/cache/faultmaven-pipeline", "venvs");
+  const venv = existsSync(venvs) ? readdirSync(venvs).find((d) => d.startsWith("auth-service-")) : undefined;
+  if (!venv) throw new Error(`no auth-service virtualenv under ${venvs}: run scripts/service-checks.sh first`);
+  return join(venvs, venv, "bin", "python");
+}
+
+function databaseUrl(): string {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL is not set: eval "$(scripts/setup/postgres-redis.sh start)"');
+  return url;
+}
+
+/** A copy of the service's migration files, with `files` planted (paths relative to its root). */
+function serviceCopy(files: Record<string, string> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), "rehearsal-"));
+  for (const part of ["alembic.ini", "migrations", "enterprise"]) {
+    cpSync(join(SERVICE, part), join(dir, part), { recursive: true, filter: (p) => !p.includes("__pycache__") });
+  }
+  for (const [path, text] of Object.entries(files)) writeFileSync(join(dir, path), text);
+  return dir;
+}
+
+const run = promisify(execFile);
+
+/** Runs the rehearsal in `dir` on a fresh schema; returns the verdict or its error. */
+async function rehearse(dir: string): Promise<{ summary?: string; error?: Error }> {
+  const python = servicePython();
+  const schema = `rehearsal_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+  await run(python, [
+    "-c",
+    `import psycopg\nwith psycopg.connect(${JSON.stringify(databaseUrl())}, autocommit=True) as c: c.execute('CREATE SCHEMA ${schema}')`,
+  ]);
+  const url = new URL(databaseUrl());
+  url.searchParams.set("options", `-csearch_path=${schema}`);
+  writeFileSync(join(dir, "rehearse.py"), REHEARSAL_SCRIPT);
+  let exitCode = 0;
+  let output: string;
+  try {
+    const done = await run(python, ["rehearse.py"], {
+      cwd: dir,
+      env: { ...process.env, DATABASE_URL: url.toString() },
+    });
+    output = done.stdout + done.stderr;
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    exitCode = failed.code ?? 1;
+    output = `${failed.stdout ?? ""}${failed.stderr ?? ""}`;
+  }
+  try {
+    return { summary: rehearsalVerdict(exitCode, output) };
+  } catch (error) {
+    return { error: error as Error };
+  }
+}
+
+/** A second revision after 0001 with the given upgrade and downgrade bodies (or none). */
+function revision0002(upgrade: string, downgrade: string | undefined): string {
+  return [
+    '"""planted"""',
+    "import sqlalchemy as sa",
+    "from alembic import op",
+    'revision = "0002"',
+    'down_revision = "0001"',
+    "branch_labels = None",
+    "depends_on = None",
+    "",
+    "def upgrade() -> None:",
+    `    ${upgrade}`,
+    ...(downgrade === undefined ? [] : ["", "def downgrade() -> None:", `    ${downgrade}`]),
+    "",
+  ].join("\n");
+}
+
+const ADD_COLUMN = 'op.add_column("users", sa.Column("nickname", sa.String(40), nullable=True))';
+const DROP_COLUMN = 'op.drop_column("users", "nickname")';
+
+describe("migration rehearsal", () => {
+  it("passes the bundled service: upgrade, downgrade to base, upgrade again, models match", async () => {
+    const result = await rehearse(serviceCopy());
+    expect(result.error).toBeUndefined();
+    expect(result.summary).toBe(
+      "migration rehearsal: upgrade head (1 revision: 0001) → downgrade base → upgrade head; models match the migrated schema",
+    );
+  });
+
+  it.each([
+    [
+      "a downgrade that does nothing",
+      revision0002(ADD_COLUMN, "pass"),
+      /downgrade base at revision 0002: downgrade\(\) does not undo upgrade\(\): table users differs/,
+    ],
+    [
+      "a downgrade that raises",
+      revision0002(ADD_COLUMN, 'raise NotImplementedError("irreversible")'),
+      /downgrade base at revision 0002: NotImplementedError: irreversible/,
+    ],
+    [
+      "no downgrade at all",
+      revision0002(ADD_COLUMN, undefined),
+      /downgrade base at revision 0002: AttributeError: .*downgrade/,
+    ],
+    [
+      "a downgrade that leaves a type behind",
+      revision0002(
+        'sa.Enum("a", "b", name="planted_kind").create(op.get_bind()); op.add_column("users", sa.Column("kind", sa.Enum("a", "b", name="planted_kind", create_type=False), nullable=True))',
+        'op.drop_column("users", "kind")',
+      ),
+      /at revision 0002: downgrade\(\) does not undo upgrade\(\): type planted_kind is left behind/,
+    ],
+    [
+      "models that drifted from the migrations",
+      revision0002(ADD_COLUMN, DROP_COLUMN),
+      /the models against the migrated schema \(alembic check\): .*nickname/,
+    ],
+  ])("fails on %s, naming where", async (_case, migration, expected) => {
+    const result = await rehearse(serviceCopy({ "migrations/versions/0002_planted.py": migration }));
+    expect(result.error).toBeInstanceOf(MigrationRehearsalError);
+    expect(result.error?.message).toMatch(expected);
+  });
+
+  it("says so when env.py gives alembic no target_metadata, and still rehearses", async () => {
+    const dir = serviceCopy();
+    const env = join(dir, "migrations", "env.py");
+    writeFileSync(env, readFileSync(env, "utf8").replace("target_metadata = Base.metadata", "target_metadata = None"));
+    const result = await rehearse(dir);
+    expect(result.summary).toMatch(/; models not compared \(env\.py gives alembic no target_metadata\)$/);
+  });
+
+  it("fails with the output when the rehearsal cannot start (no alembic.ini)", async () => {
+    const dir = serviceCopy();
+    rmSync(join(dir, "alembic.ini"));
+    const result = await rehearse(dir);
+    expect(result.error?.message).toMatch(/^migration rehearsal could not run \(exit 1\)/);
+  });
+});

@@ -110,6 +110,8 @@ export class FaultmavenAuthPipeline {
    *
    * Example usage: dagger call lint export --path=reports
    *
+   * Cache: the default: the verdict is a function of the source and the images alone.
+   *
    * @param failOnError Fail when a linter fails. With false, return the reports anyway.
    */
   @func()
@@ -126,6 +128,9 @@ export class FaultmavenAuthPipeline {
    * Codecov's own uploader; the test verdict is printed first, and an upload failure is a warning.
    *
    * Example usage: dagger call test --fail-on-error=false export --path=reports
+   *
+   * Cache: never served from the function cache (it may upload coverage); unchanged suites are replayed from the
+   * layer cache.
    *
    * @param failOnError Fail when a suite fails or coverage is below the threshold. With false, return the reports anyway.
    * @param codecovToken Codecov upload token (CODECOV_TOKEN). Empty or absent: no upload.
@@ -200,6 +205,8 @@ export class FaultmavenAuthPipeline {
    * `alembic --version` inside it. Returns the image.
    *
    * Example usage: dagger call build export --path=image.tar
+   *
+   * Cache: the default: the image is a function of the source, the app version and the images alone.
    *
    * @param appVersion Version baked into the image (build argument APP_VERSION, served by GET /).
    */
@@ -291,6 +298,8 @@ export class FaultmavenAuthPipeline {
    *
    * Example usage: dagger call release --version=v1.2.3 --github-token=env:GITHUB_TOKEN --docker-username=env:DOCKER_USERNAME --docker-password=env:DOCKER_PASSWORD
    *
+   * Cache: never (it reads and writes GitHub and Docker Hub).
+   *
    * @param version The release tag: vMAJOR.MINOR.PATCH, or vMAJOR.MINOR.PATCH-pre for a pre-release (v1.2.3-rc.1).
    * @param githubToken GitHub token allowed to write releases (GITHUB_TOKEN with contents: write).
    * @param dockerUsername Docker Hub user (DOCKER_USERNAME).
@@ -358,6 +367,8 @@ export class FaultmavenAuthPipeline {
    *
    * Example usage: dagger call publish --env=staging --git-sha=$(git rev-parse HEAD) --aws-access-key-id=env:AWS_ACCESS_KEY_ID --aws-secret-access-key=env:AWS_SECRET_ACCESS_KEY
    *
+   * Cache: never (it pushes to ECR).
+   *
    * @param env Target environment, exactly "staging" or "production".
    * @param version Release tag vMAJOR.MINOR.PATCH[-pre]; required for production.
    * @param gitSha Commit being published (7-40 hex); required for staging (tag staging-<sha>).
@@ -404,6 +415,8 @@ export class FaultmavenAuthPipeline {
    * JSON deploy report; fails with it unless the outcome is "succeeded".
    *
    * Example usage: dagger call deploy --env=production --version=v1.2.3 --git-sha=$(git rev-parse v1.2.3^{commit}) --git-ref=refs/tags/v1.2.3 --aws-role-arn=arn:aws:iam::123456789012:role/deploy --aws-web-identity-token=env:ACTIONS_ID_TOKEN
+   *
+   * Cache: never (it changes the service).
    *
    * @param env Target environment, exactly "staging" or "production".
    * @param version Release tag vX.Y.Z; required for production (pre-releases only to staging).
@@ -485,6 +498,8 @@ export class FaultmavenAuthPipeline {
    *
    * Example usage: dagger call plan --env=staging --git-sha=$(git rev-parse HEAD) --aws-access-key-id=env:AWS_ACCESS_KEY_ID --aws-secret-access-key=env:AWS_SECRET_ACCESS_KEY
    *
+   * Cache: never (it reads what serves now: a plan from an older state would mislead).
+   *
    * @param env Target environment, exactly "staging" or "production".
    * @param version Release tag vX.Y.Z; required for production.
    * @param gitSha Commit (7-40 hex); required for staging.
@@ -530,6 +545,8 @@ export class FaultmavenAuthPipeline {
    *
    * Example usage: dagger call rollback --env=production --aws-access-key-id=env:AWS_ACCESS_KEY_ID_PROD --aws-secret-access-key=env:AWS_SECRET_ACCESS_KEY_PROD
    *
+   * Cache: never (it changes the service).
+   *
    * @param env Target environment, exactly "staging" or "production".
    * @param to "previous", a revision number, family:N or a task definition ARN. Default: "previous".
    * @param awsAccessKeyId AWS access key id (or use awsRoleArn + awsWebIdentityToken).
@@ -573,6 +590,8 @@ export class FaultmavenAuthPipeline {
    *
    * Example usage: dagger call migrate --env=staging --command="downgrade -1" --aws-access-key-id=env:AWS_ACCESS_KEY_ID --aws-secret-access-key=env:AWS_SECRET_ACCESS_KEY
    *
+   * Cache: never (it runs a task against the database).
+   *
    * @param env Target environment, exactly "staging" or "production".
    * @param command "upgrade head", "downgrade -1" or "downgrade <revision>". Default: "upgrade head".
    * @param taskDefinition Revision whose image runs the command (family:N or ARN). Default: the serving one.
@@ -613,6 +632,8 @@ export class FaultmavenAuthPipeline {
    * retries. Returns each check's result as JSON; fails naming every failed check.
    *
    * Example usage: dagger call smoke --env=production --version=v1.2.3
+   *
+   * Cache: never (it checks what serves now).
    *
    * @param env Environment whose public URL is checked, exactly "staging" or "production".
    * @param url Check this base URL instead. Default: the environment's public URL.

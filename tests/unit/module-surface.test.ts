@@ -49,6 +49,14 @@ describe("module surface (dagger functions, offline)", () => {
     expect(surface.functions.find((f) => f.name === "ci")?.args.filter((a) => !a.optional)).toEqual([]);
   });
 
+  it("states every function's cache policy, and the stated policy is the one it has", () => {
+    for (const fn of surface.functions) {
+      const stated = /Cache: (never|the default)\b/.exec(fn.description)?.[1];
+      expect(stated, `${fn.name} says "Cache: never" or "Cache: the default"`).toBeDefined();
+      expect(fn.cache, fn.name).toBe(stated === "never" ? "never" : undefined);
+    }
+  });
+
   it("never caches side-effecting functions", () => {
     for (const fn of surface.functions.filter((f) => SIDE_EFFECTING.includes(f.name))) {
       expect(fn.cache, fn.name).toBe("never");

@@ -21,12 +21,12 @@ import type { StageOutcome } from "../../src/stages/outcome.js";
 import { scanImageStage, scanSourceStage } from "../../src/stages/scan.js";
 import { BUNDLED_SERVICE, brokenCopy, pipelineFor, type PipelineOverrides } from "./support/pipeline.js";
 import { type EngineSession, openSession, rigImages } from "./support/session.js";
+import { retagTrivyDb as retag, VULNERABLE_PINS, VULNERABLE_PIN_CVES, vulnerabilityIds } from "../support/trivy-db.js";
+
+/** requirements.txt with the vulnerable pins appended. */
+const pinned = (extra: string) => (old: string) => `${old}${extra}`;
 
 const DB_NOTE = /\[(?:suppressed: [^;\]]+; )?vulnerability DB built \d{4}-\d\d-\d\dT[\d:.]+Z, sha256:[0-9a-f]{12}\]$/;
-
-/** requirements.txt pins with published advisories (the fs scan only reads them; nothing installs PyYAML). */
-const pinned = (extra: string) => (old: string) => `${old}${extra}`;
-const VULNERABLE_PINS = "PyYAML==5.3.1\nurllib3==1.26.16\n";
 
 function dbRepository(): string {
   const repo = rigImages().trivyDb;
@@ -56,20 +56,6 @@ async function imageScan(dir: string, overrides = {}): Promise<StageOutcome> {
   const settings = settingsFor(overrides);
   const source = hostDir(dir);
   return scanImageStage(buildImage(source, settings, "e2e"), source, settings);
-}
-
-/** Copies a manifest from one tag of the rig's DB repository to another, as a DB release would move it. */
-async function retag(fromTag: string, toTag: string): Promise<void> {
-  const base = `http://${process.env.RIG_REGISTRY ?? "127.0.0.1:5000"}/v2/aquasecurity/trivy-db/manifests`;
-  const accept = "application/vnd.oci.image.manifest.v1+json";
-  const got = await fetch(`${base}/${fromTag}`, { headers: { accept } });
-  if (!got.ok) throw new Error(`GET manifest ${fromTag}: HTTP ${got.status}`);
-  const put = await fetch(`${base}/${toTag}`, {
-    method: "PUT",
-    headers: { "content-type": got.headers.get("content-type") ?? accept },
-    body: await got.arrayBuffer(),
-  });
-  if (!put.ok) throw new Error(`PUT manifest ${toTag}: HTTP ${put.status} ${await put.text()}`);
 }
 
 let session: EngineSession;
@@ -173,11 +159,8 @@ describe("the vulnerability DB is never stale", () => {
       const started = Date.now();
       const reports = await pipelineFor(vulnerable, overrides).scan(false);
       const db = JSON.parse(await reports.file("scan/trivy-fs-db.json").contents()) as { digest?: string };
-      const report = JSON.parse(await reports.file("scan/trivy-fs-vuln.json").contents()) as {
-        Results?: { Vulnerabilities?: { VulnerabilityID: string }[] }[];
-      };
-      const ids = (report.Results ?? []).flatMap((r) => (r.Vulnerabilities ?? []).map((v) => v.VulnerabilityID));
-      return { digest: db.digest, ids: ids.sort(), seconds: (Date.now() - started) / 1000 };
+      const ids = vulnerabilityIds(await reports.file("scan/trivy-fs-vuln.json").contents());
+      return { digest: db.digest, ids, seconds: (Date.now() - started) / 1000 };
     };
 
     await retag("empty", tag);
@@ -187,7 +170,7 @@ describe("the vulnerability DB is never stale", () => {
     await retag("2", tag);
     const after = await scan();
     expect(after.digest).not.toBe(before.digest);
-    expect(after.ids).toEqual(["CVE-2020-14343", "CVE-2023-43804"]);
+    expect(after.ids).toEqual(VULNERABLE_PIN_CVES);
 
     const again = await scan();
     expect(again).toMatchObject({ digest: after.digest, ids: after.ids });

@@ -1,4 +1,4 @@
-import { type Container, type Directory, ReturnType, type Secret, dag } from "@dagger.io/dagger";
+import { type Container, type Directory, type Secret, dag } from "@dagger.io/dagger";
 
 import { ReleaseError } from "../core/errors.js";
 import { DEFAULT_IMAGES } from "../core/images.js";
@@ -93,12 +93,32 @@ export async function releaseStage(options: ReleaseStageOptions): Promise<Releas
   return release({ ...common, git, where: "the release source" });
 }
 
-/** A {@link GitRunner} that runs each git command in a container of `image` with the repository mounted. */
+/** Where the shell around git records git's own exit code (see {@link containerGit}). */
+const GIT_EXIT_CODE_FILE = "/tmp/git-exit-code";
+
+/**
+ * A {@link GitRunner} that runs each git command in a container of `image` with the repository mounted.
+ *
+ * Dagger reads exit codes 128-191 as "killed by a signal" and fails the exec even with `expect: ANY`, but git exits
+ * 128 on an ordinary fatal answer (a path missing at a commit), so a shell records git's exit code in a file and
+ * always succeeds itself.
+ */
 export function containerGit(image: string, repo: Directory): GitRunner {
   const base = dag.container().from(image).withMountedDirectory("/repo", repo).withWorkdir("/repo");
   return async (args) => {
-    const run = base.withExec(["git", "-c", "safe.directory=*", ...args], { expect: ReturnType.Any });
-    const [exitCode, stdout, stderr] = await Promise.all([run.exitCode(), run.stdout(), run.stderr()]);
+    const run = base.withExec([
+      "sh",
+      "-c",
+      `git -c safe.directory='*' "$@"; echo "$?" > ${GIT_EXIT_CODE_FILE}`,
+      "git",
+      ...args,
+    ]);
+    const [code, stdout, stderr] = await Promise.all([
+      run.file(GIT_EXIT_CODE_FILE).contents(),
+      run.stdout(),
+      run.stderr(),
+    ]);
+    const exitCode = Number(code.trim());
     if (exitCode !== 0) {
       const detail = stderr.trim().split("\n")[0] ?? "";
       throw new GitCommandError(`git ${args.join(" ")} failed in the release source: ${detail}`, exitCode);

@@ -19,7 +19,6 @@ import {
 
 let session: EngineSession;
 let repo: TestGitRepo;
-let tagged: string;
 
 beforeAll(async () => {
   session = await openSession("module-release");
@@ -28,7 +27,7 @@ beforeAll(async () => {
   repo.commit("chore: start", { "README.md": "service\n", "enterprise/main.py": '__version__ = "1.2.2"\n' });
   repo.tag("v1.2.2");
   repo.commit("feat: sign-in with passkeys", { "enterprise/passkeys.py": "ENABLED = True\n" });
-  tagged = repo.commit("chore: release 1.2.3", { "enterprise/main.py": '__version__ = "1.2.3"\n' });
+  repo.commit("chore: release 1.2.3", { "enterprise/main.py": '__version__ = "1.2.3"\n' });
   repo.tag("v1.2.3");
 });
 afterAll(async () => {
@@ -66,9 +65,15 @@ describe("dagger call release --dry-run (module mode, git in a container)", () =
   });
 
   it("refuses a tag that is not on the released commit, naming both commits", async () => {
-    repo.commit("fix: after the tag", { "enterprise/late.py": "LATE = True\n" });
-    const args = await releaseArgs("v1.2.3");
+    // A fresh directory: within one session the engine serves the same host path from its first snapshot.
+    const moved = createGitRepo();
+    moved.commit("chore: start", { "enterprise/main.py": '__version__ = "1.2.3"\n' });
+    const tagged = moved.commit("chore: release 1.2.3", { "README.md": "service\n" });
+    moved.tag("v1.2.3");
+    moved.commit("fix: after the tag", { "enterprise/late.py": "LATE = True\n" });
+    const args = { ...(await releaseArgs("v1.2.3")), repo: await hostDirectory(moved.dir) };
     const error = await callError(() => callFunction<string>("release", args));
+    moved.remove();
     expect(error.message).toContain(`tag v1.2.3 points at ${tagged.slice(0, 12)} but the released commit is`);
   });
 });

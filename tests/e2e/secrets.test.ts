@@ -1,6 +1,6 @@
 /**
  * The secret-leak suite. Canary secrets, random per run, in four shapes (one line, multi-line, 4 KB, a
- * base64-encoded value), go through every Secret argument of the module: ci (codecovToken, githubToken), publish,
+ * base64-encoded value), go through every Secret argument of the module: ci (codecovToken, githubToken, snykToken), publish,
  * deploy and rollback (awsAccessKeyId, awsSecretAccessKey, awsSessionToken, awsWebIdentityToken, slackWebhook)
  * and release (githubToken, dockerUsername, dockerPassword). Then every place a secret could surface is searched
  * for each canary, each of its lines, 64-char slices of the big one, and its base64 form: the engine's output (the
@@ -240,6 +240,13 @@ describe("canary secrets through every Secret argument", () => {
           true,
           secret(`ci-codecov-${shape}`, canary(shape, "ci codecovToken")),
           secret(`ci-github-${shape}`, canary(shape, "ci githubToken")),
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          secret(`ci-snyk-${shape}`, canary(shape, "ci snykToken")),
         );
         return await reports.file("summary.json").contents();
       });

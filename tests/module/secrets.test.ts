@@ -72,7 +72,7 @@ afterAll(async () => {
 });
 
 describe("canary secrets through every Secret argument (module mode)", () => {
-  it("ci and test: Codecov and GitHub tokens in every shape", async () => {
+  it("ci and test: Codecov, GitHub and Snyk tokens in every shape", async () => {
     for (const shape of SHAPES) {
       await record(
         `ci ${shape}`,
@@ -80,6 +80,7 @@ describe("canary secrets through every Secret argument (module mode)", () => {
         {
           codecovToken: await secretArg(shape, "ci codecovToken"),
           githubToken: await secretArg(shape, "ci githubToken"),
+          snykToken: await secretArg(shape, "ci snykToken"),
         },
         "id",
       );

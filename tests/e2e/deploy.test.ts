@@ -31,7 +31,8 @@ import {
   type RunningService,
   type SeededStaging,
 } from "./support/cd.js";
-import { BUNDLED_SERVICE, brokenCopy } from "./support/pipeline.js";
+import { BUNDLED_SERVICE } from "./support/pipeline.js";
+import { notReadyCopy } from "../support/service-copy.js";
 import { type EngineSession, openSession } from "./support/session.js";
 import type { DeployReport } from "../../src/core/deploy/report.js";
 
@@ -131,13 +132,7 @@ describe.skipIf(!rigTrivyDb())("deploy to staging (moto) with the local registry
   });
 
   it("a broken image (/ready always 503) fails its smoke check and is rolled back: rolled-back", async () => {
-    const dir = brokenCopy({
-      "enterprise/readiness.py": (old) => {
-        const next = old.replace("return not self.failed", "return False");
-        if (next === old) throw new Error("readiness.py changed: the broken copy no longer breaks /ready");
-        return next;
-      },
-    });
+    const dir = notReadyCopy();
     const gitSha = randomSha();
     const { reference, service } = await publishAndRun(dir, gitSha);
     // The broken image really is broken, before deploy judges it.

@@ -11,7 +11,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { BUNDLED_SERVICE, brokenCopy } from "../support/service-copy.js";
+import { BUNDLED_SERVICE, notReadyCopy } from "../support/service-copy.js";
 import { startEcrRegistry, type EcrRegistryStandIn } from "../support/ecr-registry.js";
 import {
   engineBridgeAddress,
@@ -145,13 +145,7 @@ describe.skipIf(!rigImages().trivyDb)("publish and deploy to staging (module mod
   });
 
   it("a broken image (/ready always 503) is rolled back to the revision that served before", async () => {
-    const dir = brokenCopy({
-      "enterprise/readiness.py": (old) => {
-        const next = old.replace("return not self.failed", "return False");
-        if (next === old) throw new Error("readiness.py changed: the broken copy no longer breaks /ready");
-        return next;
-      },
-    });
+    const dir = notReadyCopy();
     const gitSha = randomSha();
     const { service } = await publishAndRun(dir, gitSha);
     expect((await fetch(`${service.url}/ready`)).status).toBe(503);

@@ -19,3 +19,14 @@ export function brokenCopy(change: Record<string, string | ((old: string) => str
   }
   return dir;
 }
+
+/** A copy whose /ready always answers 503 (its readiness check never passes): a deploy of it must be rolled back. */
+export function notReadyCopy(): string {
+  return brokenCopy({
+    "enterprise/readiness.py": (old) => {
+      const next = old.replace("return not self.failed", "return False");
+      if (next === old) throw new Error("readiness.py changed: the broken copy no longer breaks /ready");
+      return next;
+    },
+  });
+}

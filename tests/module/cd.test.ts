@@ -34,6 +34,7 @@ import {
   callError,
   callFunction,
   hostDirectory,
+  reportInMessage,
   rigConstructorArgs,
   secretArgument,
   serveModule,
@@ -155,7 +156,7 @@ describe.skipIf(!rigImages().trivyDb)("publish and deploy to staging (module mod
     const constructor = await constructorFor(dir);
     const error = await callError(() => callFunction<string>("deploy", args, "", constructor));
     expect(error.message).toMatch(/rolled.back/i);
-    const report = JSON.parse(error.message.slice(error.message.indexOf("{"))) as DeployReport;
+    const report = reportInMessage<DeployReport>(error.message);
     expect(report.outcome).toBe("rolled-back");
     expect(report.error?.kind).toBe("SmokeCheckError");
     expect(report.rollback).toMatchObject({ taken: true, toTaskDefinition: servingBefore, succeeded: true });

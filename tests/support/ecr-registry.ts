@@ -7,6 +7,7 @@
  * API then knows the image by the same digest, as real ECR would. Named a stand-in: it exists only because moto
  * has no registry.
  */
+import { createHash } from "node:crypto";
 import { createServer, request, type IncomingMessage, type Server } from "node:http";
 
 import { ECRClient, PutImageCommand } from "@aws-sdk/client-ecr";
@@ -57,6 +58,9 @@ export async function startEcrRegistry(motoEndpoint: string, region: string): Pr
         new PutImageCommand({
           repositoryName: repository,
           imageManifest: body.toString("utf8"),
+          // ECR's digest of an image is its manifest's sha256, as the registry's; moto derives its own from the
+          // layers unless told, so it is told.
+          imageDigest: `sha256:${createHash("sha256").update(body).digest("hex")}`,
           ...(mediaType ? { imageManifestMediaType: mediaType } : {}),
           ...(reference.startsWith("sha256:") ? {} : { imageTag: reference }),
         }),

@@ -67,7 +67,15 @@ export async function callFunction<T>(
     ...Object.entries(constructorArgs).map(([name, v]) => [`c_${name}`, v.value]),
     ...Object.entries(args).map(([name, v]) => [`a_${name}`, v.value]),
   ]);
-  const result = await dag.getGQLClient().request<Record<string, Record<string, T>>>(query, variables);
+  let result: Record<string, Record<string, T>>;
+  try {
+    result = await dag.getGQLClient().request<Record<string, Record<string, T>>>(query, variables);
+  } catch (error) {
+    // What `dagger call` prints: the function's own error message, not the whole GraphQL exchange.
+    const errors = (error as { response?: { errors?: Array<{ message: string }> } }).response?.errors;
+    if (errors?.length) throw new Error(errors.map((e) => e.message).join("\n"), { cause: error });
+    throw error;
+  }
   return result[MAIN_FIELD]![fn] as T;
 }
 
@@ -79,6 +87,11 @@ export async function callForDirectory(
 ): Promise<Directory> {
   const result = await callFunction<{ id: string }>(fn, args, "id", constructorArgs);
   return dag.loadDirectoryFromID(result.id as never);
+}
+
+/** The JSON report a failed deploy/rollback carries after its one-line summary. */
+export function reportInMessage<T>(message: string): T {
+  return JSON.parse(message.slice(message.indexOf("{"), message.lastIndexOf("}") + 1)) as T;
 }
 
 /** The error a call fails with (it must fail). */

@@ -1,26 +1,15 @@
-import { type Container, dag, ReturnType, type Service } from "@dagger.io/dagger";
+import { type Container, dag, ReturnType } from "@dagger.io/dagger";
 
 import { REHEARSAL_SCRIPT, rehearsalVerdict } from "../core/rehearsal.js";
 import type { PipelineSettings } from "../core/settings.js";
 import { settle, type StageOutcome } from "./outcome.js";
-
-/** Throwaway credentials of a throwaway database that lives only as long as this stage's service. */
-const REHEARSAL_DB = { user: "rehearsal", password: "rehearsal-only", name: "rehearsal" };
+import { postgresService } from "./test.js";
 
 /**
- * A Postgres of its own (not the test suites' one: another database name makes it another
- * service), empty at every start: the rehearsal must begin from nothing.
+ * Throwaway credentials of a throwaway database that lives only as long as this stage's service: a Postgres of its
+ * own (another database makes another service), empty at every start, so the rehearsal begins from nothing.
  */
-function rehearsalDatabase(settings: PipelineSettings): Service {
-  return dag
-    .container()
-    .from(settings.images.postgres)
-    .withEnvVariable("POSTGRES_USER", REHEARSAL_DB.user)
-    .withEnvVariable("POSTGRES_PASSWORD", REHEARSAL_DB.password)
-    .withEnvVariable("POSTGRES_DB", REHEARSAL_DB.name)
-    .withExposedPort(5432)
-    .asService({ useEntrypoint: true });
-}
+const REHEARSAL_DB = { user: "rehearsal", password: "rehearsal-only", name: "rehearsal" };
 
 /**
  * upgrade head → downgrade base → upgrade head (and `alembic check` where env.py has
@@ -30,7 +19,7 @@ function rehearsalDatabase(settings: PipelineSettings): Service {
 export async function rehearsalStage(python: Container, settings: PipelineSettings): Promise<StageOutcome> {
   const { user, password, name } = REHEARSAL_DB;
   const ran = python
-    .withServiceBinding("rehearsal-db", rehearsalDatabase(settings))
+    .withServiceBinding("rehearsal-db", postgresService(settings, REHEARSAL_DB))
     .withEnvVariable("DATABASE_URL", `postgresql://${user}:${password}@rehearsal-db:5432/${name}`)
     .withNewFile("/tmp/faultmaven-rehearsal.py", REHEARSAL_SCRIPT)
     .withExec(["python", "/tmp/faultmaven-rehearsal.py"], { expect: ReturnType.Any });

@@ -19,14 +19,24 @@ const REPORTS = "/reports";
 const RUNS = "/suite-runs";
 const SUITES: readonly SuiteName[] = ["unit", "integration", "security"];
 
-/** Postgres 15, as the official image's env contract describes, exposed on 5432. */
-export function postgresService(settings: PipelineSettings): Service {
+/** A Postgres database's owner and name. */
+export interface DatabaseSpec {
+  readonly user: string;
+  readonly password: string;
+  readonly name: string;
+}
+
+/**
+ * Postgres 15, as the official image's env contract describes, exposed on 5432. Another `db` makes another
+ * service (the migration rehearsal's, empty at every start, is not the test suites').
+ */
+export function postgresService(settings: PipelineSettings, db: DatabaseSpec = TEST_DB): Service {
   return dag
     .container()
     .from(settings.images.postgres)
-    .withEnvVariable("POSTGRES_USER", TEST_DB.user)
-    .withEnvVariable("POSTGRES_PASSWORD", TEST_DB.password)
-    .withEnvVariable("POSTGRES_DB", TEST_DB.name)
+    .withEnvVariable("POSTGRES_USER", db.user)
+    .withEnvVariable("POSTGRES_PASSWORD", db.password)
+    .withEnvVariable("POSTGRES_DB", db.name)
     .withExposedPort(5432)
     .asService({ useEntrypoint: true });
 }

@@ -35,17 +35,19 @@ export function judgeDeployment(
   const deployments = service.deployments ?? [];
   const ours = deployments.find((d) => d.id === deploymentId);
   const primary = deployments.find((d) => d.status === "PRIMARY");
+  // Why our deployment stopped being the one that counts: the breaker put the service back, or another replaced it.
+  const lostCause = backOnAnother(
+    service.taskDefinition ?? primary?.taskDefinition,
+    targetTaskDefinitionArn,
+    previousTaskDefinitionArn,
+  )
+    ? "circuit-breaker"
+    : "replaced";
   if (!ours) {
     return {
       state: "failed",
       reason: `deployment ${deploymentId} is gone (the circuit breaker rolled back${primary?.taskDefinition ? ` to ${primary.taskDefinition}` : ""})`,
-      cause: backOnAnother(
-        service.taskDefinition ?? primary?.taskDefinition,
-        targetTaskDefinitionArn,
-        previousTaskDefinitionArn,
-      )
-        ? "circuit-breaker"
-        : "replaced",
+      cause: lostCause,
     };
   }
   if (ours.rolloutState === "FAILED")
@@ -58,13 +60,7 @@ export function judgeDeployment(
     return {
       state: "failed",
       reason: `deployment ${deploymentId} is ${ours.status ?? "unknown"}, no longer PRIMARY (PRIMARY is ${primary?.id ?? "none"})`,
-      cause: backOnAnother(
-        service.taskDefinition ?? primary?.taskDefinition,
-        targetTaskDefinitionArn,
-        previousTaskDefinitionArn,
-      )
-        ? "circuit-breaker"
-        : "replaced",
+      cause: lostCause,
     };
   }
   if (service.taskDefinition && service.taskDefinition !== targetTaskDefinitionArn) {

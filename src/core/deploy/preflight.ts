@@ -129,16 +129,17 @@ export async function preflight(options: PreflightOptions): Promise<PreflightRes
       `task definition ${service.taskDefinition} of ${where} was not found: attach a valid task definition`,
     );
   const container = findContainer(taskDefinition, env.containerName);
+  const serving = {
+    service,
+    taskDefinition,
+    taskDefinitionTags,
+    image: container?.image,
+    imageDigest: imageDigestOf(container?.image),
+  };
   if (options.validateServing === false) {
     return {
       accountId,
-      serving: {
-        service,
-        taskDefinition,
-        taskDefinitionTags,
-        image: container?.image,
-        imageDigest: imageDigestOf(container?.image),
-      },
+      serving,
       repositoryUri: "",
       tagDigests: {},
     };
@@ -204,13 +205,7 @@ export async function preflight(options: PreflightOptions): Promise<PreflightRes
   }
   return {
     accountId,
-    serving: {
-      service,
-      taskDefinition,
-      taskDefinitionTags,
-      image: container.image,
-      imageDigest: imageDigestOf(container.image),
-    },
+    serving,
     repositoryUri,
     tagDigests,
   };

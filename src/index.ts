@@ -336,7 +336,14 @@ export class FaultmavenAuthPipeline {
     awsSecretAccessKey?: Secret,
     awsEndpointUrl?: string,
   ): Promise<string> {
-    const aws = { awsRoleArn, awsWebIdentityToken, awsAccessKeyId, awsSecretAccessKey, awsEndpointUrl };
+    const aws = {
+      awsRoleArn,
+      awsWebIdentityToken,
+      awsAccessKeyId,
+      awsSecretAccessKey,
+      awsEndpointUrl,
+      source: this.source,
+    };
     // Built here, APP_VERSION is the tag itself (v1.2.3), as production's task sets it.
     const image = (commit: string) =>
       awsRoleArn || awsAccessKeyId
@@ -394,7 +401,7 @@ export class FaultmavenAuthPipeline {
     registry?: string,
   ): Promise<string> {
     refuseTestRegistry(env, registry);
-    const appVersion = await appVersionOf({ env, version, gitSha });
+    const appVersion = await appVersionOf({ source: this.source, env, version, gitSha });
     await this.scanImage(appVersion);
     const aws = {
       awsAccessKeyId,
@@ -403,6 +410,7 @@ export class FaultmavenAuthPipeline {
       awsRoleArn,
       awsWebIdentityToken,
       awsEndpointUrl,
+      source: this.source,
     };
     return publishStage({ env, version, gitSha, registry, ...aws }, await this.build(appVersion));
   }
@@ -461,7 +469,7 @@ export class FaultmavenAuthPipeline {
     lockTable?: string,
   ): Promise<string> {
     refuseTestRegistry(env, registry);
-    const appVersion = await appVersionOf({ env, version, gitSha, gitRef });
+    const appVersion = await appVersionOf({ source: this.source, env, version, gitSha, gitRef });
     const aws = {
       awsAccessKeyId,
       awsSecretAccessKey,
@@ -469,6 +477,7 @@ export class FaultmavenAuthPipeline {
       awsRoleArn,
       awsWebIdentityToken,
       awsEndpointUrl,
+      source: this.source,
     };
     const args = {
       env,
@@ -535,6 +544,7 @@ export class FaultmavenAuthPipeline {
       awsRoleArn,
       awsWebIdentityToken,
       awsEndpointUrl,
+      source: this.source,
     };
     return planStage({ env, version, gitSha, gitRef, promoteDigest, migration, ...aws });
   }
@@ -580,6 +590,7 @@ export class FaultmavenAuthPipeline {
       awsRoleArn,
       awsWebIdentityToken,
       awsEndpointUrl,
+      source: this.source,
     };
     return rollbackStage({ env, to, slackWebhook, smokeUrl, timeoutSeconds, ...aws });
   }
@@ -623,6 +634,7 @@ export class FaultmavenAuthPipeline {
       awsRoleArn,
       awsWebIdentityToken,
       awsEndpointUrl,
+      source: this.source,
     };
     return migrateStage({ env, command, taskDefinition, timeoutSeconds, ...aws });
   }
@@ -642,7 +654,7 @@ export class FaultmavenAuthPipeline {
    */
   @func({ cache: "never" })
   async smoke(env: string, url?: string, version?: string, attempts?: number): Promise<string> {
-    return smokeStage({ env, url, version, attempts });
+    return smokeStage({ source: this.source, env, url, version, attempts });
   }
 
   /** Settings from arguments, pyproject and defaults, validated with the layout the stages need. */

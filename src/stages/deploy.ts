@@ -3,15 +3,24 @@
  * points. No decision is made here (see src/core/deploy). `plaintext()` is called only to hand a value to the
  * AWS SDK or fetch, in memory; it is never logged, returned, or put in a container.
  */
+import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import type { Container, Secret } from "@dagger.io/dagger";
+import type { Container, Directory, Secret } from "@dagger.io/dagger";
 
 import type { AwsCredentialsInput } from "../core/aws/credentials.js";
 import { deploy, type DeployOptions } from "../core/deploy/deploy.js";
 import { migrate } from "../core/deploy/migrate-command.js";
 import { rollback } from "../core/deploy/rollback-command.js";
 import { plan } from "../core/deploy/plan.js";
-import { loadEnvironments, selectEnvironment, type EnvironmentConfig } from "../core/deploy/environments.js";
+import type { EnvironmentConfig } from "../core/deploy/environments.js";
+import {
+  SERVICE_ENVIRONMENTS_FILE,
+  SERVICE_TEMPLATE_FILE,
+  chooseDescriptorSource,
+  environmentOf,
+  parseDescriptors,
+  type Descriptors,
+} from "../core/deploy/descriptors.js";
 import { summaryLine, type DeployReport } from "../core/deploy/report.js";
 import { smoke } from "../core/smoke/command.js";
 import {
@@ -27,11 +36,16 @@ import { clientsFor } from "../core/deploy/options.js";
 import { ecrLogin } from "../core/aws/ecr-login.js";
 import { destroyAwsClients } from "../core/aws/clients.js";
 
-/** The module's environments file, next to the module's source (works in the module runtime and from plain Node). */
-const ENVIRONMENTS_FILE = fileURLToPath(new URL("../../dagger/environments.json", import.meta.url));
+/** The module's default descriptors, next to its source (works in the module runtime and from plain Node). */
+const MODULE_DESCRIPTORS = {
+  environments: fileURLToPath(new URL("../../dagger/environments.json", import.meta.url)),
+  template: fileURLToPath(new URL("../../dagger/task-definition.json", import.meta.url)),
+};
 
 /** AWS access arguments shared by every CD function. */
 export interface AwsArgs {
+  /** The service's repository: its deploy/ descriptors, when it has them, are the ones used. */
+  readonly source: Directory;
   /** Environment name, exactly `staging` or `production`. */
   readonly env: string;
   readonly awsAccessKeyId?: Secret;
@@ -64,9 +78,42 @@ export interface DeployArgs extends AwsArgs {
   readonly lockTable?: string;
 }
 
-/** Reads the environments file and picks one by exact name. */
-export async function environmentNamed(name: string): Promise<EnvironmentConfig> {
-  return selectEnvironment(await loadEnvironments(ENVIRONMENTS_FILE), name);
+/**
+ * The deployment descriptors: the service's `deploy/environments.json` and `deploy/task-definition.json` when it
+ * has them, else the module's `dagger/` defaults (the bundled example's). Validated together before any AWS call.
+ */
+export async function descriptorsOf(source: Directory): Promise<Descriptors> {
+  const [environments, template] = await Promise.all([
+    source.exists(SERVICE_ENVIRONMENTS_FILE),
+    source.exists(SERVICE_TEMPLATE_FILE),
+  ]);
+  if (chooseDescriptorSource({ environments, template }) === "service") {
+    const [environmentsText, templateText] = await Promise.all([
+      source.file(SERVICE_ENVIRONMENTS_FILE).contents(),
+      source.file(SERVICE_TEMPLATE_FILE).contents(),
+    ]);
+    return parseDescriptors({
+      environmentsFile: SERVICE_ENVIRONMENTS_FILE,
+      environmentsText,
+      templateFile: SERVICE_TEMPLATE_FILE,
+      templateText,
+    });
+  }
+  const [environmentsText, templateText] = await Promise.all([
+    readFile(MODULE_DESCRIPTORS.environments, "utf8"),
+    readFile(MODULE_DESCRIPTORS.template, "utf8"),
+  ]);
+  return parseDescriptors({
+    environmentsFile: "dagger/environments.json (the module's default)",
+    environmentsText,
+    templateFile: "dagger/task-definition.json (the module's default)",
+    templateText,
+  });
+}
+
+/** One environment of the service's descriptors, by exact name. */
+export async function environmentNamed(source: Directory, name: string): Promise<EnvironmentConfig> {
+  return environmentOf(await descriptorsOf(source), name);
 }
 
 /** Builds the core's credentials from Secrets; `undefined` when none were passed (the core then says what is missing). */
@@ -90,17 +137,22 @@ export async function credentialsFromSecrets(args: AwsArgs): Promise<AwsCredenti
   };
 }
 
+/** How the CD core reaches the environment, and the template its next revision is rendered from. */
 async function access(args: AwsArgs) {
-  const environment = await environmentNamed(args.env);
+  const descriptors = await descriptorsOf(args.source);
+  const environment = environmentOf(descriptors, args.env);
   const credentials = await credentialsFromSecrets(args);
   // Only the argument: under `dagger call` this process's environment is the runtime container's, not the caller's.
   const endpoint = args.awsEndpointUrl;
-  return {
+  const log = (line: string) => console.error(`[${args.env}] ${line}`);
+  log(`descriptors: ${descriptors.environmentsFile} and ${descriptors.template.file}`);
+  const base = {
     environment,
     ...(credentials ? { credentials } : {}),
     ...(endpoint ? { endpoint } : {}),
-    log: (line: string) => console.error(`[${args.env}] ${line}`),
+    log,
   };
+  return { base, template: descriptors.template };
 }
 
 const seconds = (s: number | undefined) => (s === undefined ? undefined : Math.round(s * 1000));
@@ -117,7 +169,7 @@ export function reportOrThrow(report: DeployReport): string {
 }
 
 function deployOptions(
-  base: Awaited<ReturnType<typeof access>>,
+  base: Awaited<ReturnType<typeof access>>["base"],
   args: DeployArgs,
   slackWebhookUrl: string | undefined,
 ): Omit<DeployOptions, "publish"> {
@@ -145,9 +197,9 @@ function deployOptions(
  * Returns the JSON report; throws (with the report) when the outcome is not `succeeded`.
  */
 export async function deployStage(args: DeployArgs, build: () => Promise<Container>): Promise<string> {
-  const base = await access(args);
+  const { base, template } = await access(args);
   const slack = args.slackWebhook ? await args.slackWebhook.plaintext() : undefined;
-  const options = deployOptions(base, args, slack);
+  const options = { ...deployOptions(base, args, slack), template };
   const report = await deploy(
     args.promoteDigest ? options : { ...options, publish: ecrPublisher(build, args.registry) },
   );
@@ -156,8 +208,8 @@ export async function deployStage(args: DeployArgs, build: () => Promise<Contain
 
 /** Runs the core plan (dry run) and returns it as JSON. */
 export async function planStage(args: DeployArgs): Promise<string> {
-  const base = await access(args);
-  const options = deployOptions(base, args, undefined);
+  const { base, template } = await access(args);
+  const options = { ...deployOptions(base, args, undefined), template };
   return JSON.stringify(await plan(args.promoteDigest ? options : { ...options, publish: true }), null, 2);
 }
 
@@ -172,7 +224,7 @@ export interface RollbackArgs extends AwsArgs {
 
 /** Runs the core rollback; returns the JSON report or throws with it. */
 export async function rollbackStage(args: RollbackArgs): Promise<string> {
-  const base = await access(args);
+  const { base } = await access(args);
   const timeout = seconds(args.timeoutSeconds);
   const report = await rollback({
     ...base,
@@ -195,7 +247,7 @@ export interface MigrateArgs extends AwsArgs {
 
 /** Runs one alembic command as an ECS task; returns the JSON report or throws with it. */
 export async function migrateStage(args: MigrateArgs): Promise<string> {
-  const base = await access(args);
+  const { base } = await access(args);
   const timeout = seconds(args.timeoutSeconds);
   const report = await migrate({
     ...base,
@@ -208,12 +260,13 @@ export async function migrateStage(args: MigrateArgs): Promise<string> {
 
 /** Smoke-checks an environment's URL (or `url`); returns the results as JSON or throws SmokeCheckError. */
 export async function smokeStage(args: {
+  source: Directory;
   env: string;
   url?: string;
   version?: string;
   attempts?: number;
 }): Promise<string> {
-  const environment = await environmentNamed(args.env);
+  const environment = await environmentNamed(args.source, args.env);
   const results = await smoke({
     baseUrl: args.url ?? environment.publicUrl,
     ...(args.version ? { expectedVersion: args.version } : {}),
@@ -236,7 +289,7 @@ export interface PublishArgs extends AwsArgs {
  * (login via GetAuthorizationToken) or to `registry`, and returns `repo@sha256:...`.
  */
 export async function publishStage(args: PublishArgs, image: Container): Promise<string> {
-  const environment = await environmentNamed(args.env);
+  const environment = await environmentNamed(args.source, args.env);
   const version = resolveVersion(environment, args);
   if (args.registry) {
     return publishToEcr(image, {
@@ -244,7 +297,7 @@ export async function publishStage(args: PublishArgs, image: Container): Promise
       tags: version.imageTags,
     });
   }
-  const base = await access(args);
+  const { base } = await access(args);
   const clients = await clientsFor(base);
   try {
     const login = await ecrLogin(clients);
@@ -263,10 +316,11 @@ export async function publishStage(args: PublishArgs, image: Container): Promise
  * the same value into the image it builds, so the image and the task agree. Throws the deploy's one-line errors.
  */
 export async function appVersionOf(args: {
+  source: Directory;
   env: string;
   version?: string;
   gitSha?: string;
   gitRef?: string;
 }): Promise<string> {
-  return resolveVersion(await environmentNamed(args.env), args).appVersion;
+  return resolveVersion(await environmentNamed(args.source, args.env), args).appVersion;
 }

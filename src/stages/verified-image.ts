@@ -9,6 +9,7 @@ import { type Container, dag } from "@dagger.io/dagger";
 import { destroyAwsClients } from "../core/aws/clients.js";
 import { ecrLogin } from "../core/aws/ecr-login.js";
 import { clientsFor } from "../core/deploy/options.js";
+import { ecrRepositoryOf } from "../core/deploy/environments.js";
 import { VERIFIED_TAG_PREFIX, verifiedDigestOf } from "../core/deploy/promotion.js";
 import { ReleaseError } from "../core/errors.js";
 import { credentialsFromSecrets, environmentNamed, type AwsArgs } from "./deploy.js";
@@ -18,7 +19,7 @@ export async function verifiedImage(
   aws: Omit<AwsArgs, "env">,
   commit: string,
 ): Promise<{ container: Container; digest: string }> {
-  const environment = await environmentNamed("production");
+  const environment = await environmentNamed(aws.source, "production");
   const credentials = await credentialsFromSecrets({ ...aws, env: "production" });
   // Only the argument: under `dagger call`, process.env is the runtime container's, not the caller's.
   const endpoint = aws.awsEndpointUrl;
@@ -28,18 +29,22 @@ export async function verifiedImage(
     ...(endpoint ? { endpoint } : {}),
   });
   try {
-    const digest = await verifiedDigestOf(clients, environment.ecrRepository, commit);
+    const digest = await verifiedDigestOf(clients, ecrRepositoryOf(environment), commit);
     if (!digest)
       throw new ReleaseError(
         `no image in ECR repository ${environment.ecrRepository} is tagged ${VERIFIED_TAG_PREFIX}${commit}: release a commit that staging deployed with passing smoke checks`,
       );
     const login = await ecrLogin(clients);
+    // A registry shared across accounts (ecrRegistryId) is another host; the same login token opens it.
+    const registry = environment.ecrRegistryId
+      ? login.registry.replace(/^\d{12}/, environment.ecrRegistryId)
+      : login.registry;
     // The secret's name is derived from the registry, never from the password.
-    const name = `ecr-pull-${createHash("sha256").update(login.registry).digest("hex").slice(0, 12)}`;
+    const name = `ecr-pull-${createHash("sha256").update(registry).digest("hex").slice(0, 12)}`;
     const container = dag
       .container()
-      .withRegistryAuth(login.registry, login.username, dag.setSecret(name, login.password))
-      .from(`${login.registry}/${environment.ecrRepository}@${digest}`);
+      .withRegistryAuth(registry, login.username, dag.setSecret(name, login.password))
+      .from(`${registry}/${environment.ecrRepository}@${digest}`);
     return { container, digest };
   } finally {
     destroyAwsClients(clients);

@@ -2,7 +2,8 @@ import { DescribeTaskDefinitionCommand, type Tag, type TaskDefinition } from "@a
 import type { AwsClients } from "../aws/clients.js";
 import { judgeDeployment } from "./deployment-verdict.js";
 import type { PreflightResult } from "./preflight.js";
-import { alreadyMatches, type TaskDefinitionChange } from "./task-definition.js";
+import type { RevisionSpec } from "./revision.js";
+import { sameTaskDefinition } from "./task-diff.js";
 
 /** What `deploy` will do and `plan` says it would do: one decision, so the two cannot disagree. */
 export interface DeployDecision {
@@ -18,31 +19,37 @@ export interface DeployDecision {
 /** The facts the decision rests on, gathered with read-only calls. */
 export interface DeployFacts {
   readonly serving: TaskDefinition;
-  /** Serving revision runs the change already and its deployment is steady. */
+  /** Serving revision is the target already, at the wanted task count, and its deployment is steady. */
   readonly servingIsTarget: boolean;
   /** The family's latest ACTIVE revision, with its tags, when it already holds the change. */
   readonly reusable?: { readonly definition: TaskDefinition; readonly tags: readonly Tag[] };
 }
 
 /**
- * Gathers the facts: whether the serving revision already runs `change` (and is steady), else whether the family's
- * latest revision holds it (one DescribeTaskDefinition). `change` is undefined while the image digest is unknown
- * (plan before a build): then nothing can be reused.
+ * Gathers the facts: whether the serving revision already is `spec` (same definition once ECS's defaults are set
+ * aside, the environment's task count, a steady deployment), else whether the serving revision or the family's
+ * latest holds it (one DescribeTaskDefinition). `spec` is undefined while the image digest is unknown (plan before a
+ * build): then nothing can be reused.
  */
 export async function gatherDeployFacts(
   clients: Pick<AwsClients, "ecs">,
   pf: PreflightResult,
-  change: TaskDefinitionChange | undefined,
+  spec: RevisionSpec | undefined,
+  desiredCount?: number,
 ): Promise<DeployFacts> {
   const serving = pf.serving.taskDefinition;
-  if (!change) return { serving, servingIsTarget: false };
+  if (!spec) return { serving, servingIsTarget: false };
   const primaryId = pf.serving.service.deployments?.find((d) => d.status === "PRIMARY")?.id ?? "";
   const steady = judgeDeployment(pf.serving.service, primaryId, serving.taskDefinitionArn ?? "").state === "steady";
-  if (alreadyMatches(serving, change) && steady) return { serving, servingIsTarget: true };
+  const countMatches = desiredCount === undefined || pf.serving.service.desiredCount === desiredCount;
+  if (sameTaskDefinition(serving, spec.input)) {
+    if (steady && countMatches) return { serving, servingIsTarget: true };
+    return { serving, servingIsTarget: false, reusable: { definition: serving, tags: pf.serving.taskDefinitionTags } };
+  }
   const latest = await clients.ecs.send(
-    new DescribeTaskDefinitionCommand({ taskDefinition: serving.family, include: ["TAGS"] }),
+    new DescribeTaskDefinitionCommand({ taskDefinition: spec.input.family ?? serving.family, include: ["TAGS"] }),
   );
-  if (latest.taskDefinition?.status === "ACTIVE" && alreadyMatches(latest.taskDefinition, change))
+  if (latest.taskDefinition?.status === "ACTIVE" && sameTaskDefinition(latest.taskDefinition, spec.input))
     return {
       serving,
       servingIsTarget: false,

@@ -36,11 +36,11 @@ import {
 import { preflight, type PreflightResult } from "./preflight.js";
 import { markVerified, promotesVerifiedOnly, promotionDigest } from "./promotion.js";
 import { errorEntry, finishReport, newReport, notificationText, summaryLine, type DeployReport } from "./report.js";
-import { registerRevision } from "./revision.js";
+import { registerRevision, revisionSpec } from "./revision.js";
 import { LAST_DEPLOY_PREVIOUS_TAG, LAST_DEPLOY_TAG, rollBackService } from "./rollback.js";
 import { startRollout, waitForDeployment } from "./rollout.js";
-import { isTableName } from "./environments.js";
-import type { TaskDefinitionChange } from "./task-definition.js";
+import { ecrRepositoryOf, isTableName } from "./environments.js";
+import type { TaskDefinitionTemplate } from "./task-template.js";
 
 /** Everything `deploy` needs. Exactly one of `publish` and `promoteDigest` gives the image. */
 export interface DeployOptions extends AwsAccessOptions, WaitSettings {
@@ -64,6 +64,12 @@ export interface DeployOptions extends AwsAccessOptions, WaitSettings {
   readonly lockTable?: string;
   /** Wall clock for the lock's expiry (ms since epoch). @default Date.now */
   readonly wallClock?: () => number;
+  /**
+   * The service's task definition template: what gets registered, rendered for the environment. Every `dagger call`
+   * passes one (the service's deploy/task-definition.json, else the module's). @default the serving revision with
+   * the container's image and variables replaced (library use)
+   */
+  readonly template?: TaskDefinitionTemplate;
 }
 
 /** Inputs validated before any AWS call (phase 1). */
@@ -220,6 +226,8 @@ async function preflightPhase(run: DeployRun, inputs: DeployInputs): Promise<Pre
     imageTags: inputs.version.imageTags,
     immutableTags: inputs.version.immutableTags,
     ...(inputs.promoteDigest ? { expectedDigest: inputs.promoteDigest } : {}),
+    // A template was checked against the environment on load; the serving revision is only the rollback target.
+    validateServingContainer: !run.options.template,
   });
   if (inputs.version.version) run.report.version = inputs.version.version;
   run.log(
@@ -270,7 +278,7 @@ async function imagePhase(run: DeployRun, inputs: DeployInputs, pf: PreflightRes
   if (action.kind === "publish") {
     const published = await publishImage(
       clients,
-      env.ecrRepository,
+      ecrRepositoryOf(env),
       pf.repositoryUri,
       tags,
       run.options.publish as PublishImage,
@@ -284,7 +292,7 @@ async function imagePhase(run: DeployRun, inputs: DeployInputs, pf: PreflightRes
   } else {
     digest = action.digest;
     if (action.kind === "reuse") report.warnings.push(action.why);
-    await tagImage(clients, env.ecrRepository, digest, tags, pf.tagDigests);
+    await tagImage(clients, ecrRepositoryOf(env), digest, tags, pf.tagDigests);
   }
   const reference = `${repositoryUri}@${digest}`;
   report.image = {
@@ -306,23 +314,21 @@ async function revisionPhase(
   image: string,
 ): Promise<DeployTarget> {
   const env = run.options.environment;
-  const change: TaskDefinitionChange = {
-    containerName: env.containerName,
-    image,
-    environment: { ...env.taskEnvironment, APP_VERSION: inputs.version.appVersion },
-  };
-  const facts = await gatherDeployFacts(run.clients, pf, change);
+  const spec = revisionSpec(env, pf.serving.taskDefinition, image, inputs.version.appVersion, run.options.template);
+  run.report.taskDefinition.renderedSha256 = spec.renderedSha256;
+  if (spec.template) run.report.taskDefinition.template = spec.template;
+  const facts = await gatherDeployFacts(run.clients, pf, spec, env.desiredCount);
   const decision = decideDeploy(facts, inputs.migration?.join(" "));
   let definition: TaskDefinition;
   if (decision.revision === "register") {
-    definition = await registerRevision(run.clients, pf.serving.taskDefinition, pf.serving.taskDefinitionTags, change);
+    definition = await registerRevision(run.clients, pf.serving.taskDefinition, pf.serving.taskDefinitionTags, spec);
     run.report.taskDefinition.registered = true;
   } else {
     definition = decision.existing as TaskDefinition;
     run.report.warnings.push(
       decision.revision === "none"
-        ? `${env.cluster}/${env.service} already runs ${definition.taskDefinitionArn} with this image and environment: no new deployment`
-        : `reusing ${definition.taskDefinitionArn}, registered by a previous run with this image and environment`,
+        ? `${env.cluster}/${env.service} already runs ${definition.taskDefinitionArn} as rendered, at its task count: no new deployment`
+        : `reusing ${definition.taskDefinitionArn}: it already is the revision rendered for this deploy`,
     );
   }
   const arn = definition.taskDefinitionArn as string;
@@ -379,7 +385,11 @@ async function updatePhase(
   }
   let deploymentId: string;
   try {
-    deploymentId = await startRollout({ clients, cluster: env.cluster, service: env.service }, target.arn);
+    deploymentId = await startRollout(
+      { clients, cluster: env.cluster, service: env.service },
+      target.arn,
+      env.desiredCount,
+    );
   } catch (error) {
     const applied = isTransientAwsError(error) ? await appliedDeployment(clients, env, target.arn) : undefined;
     if (!applied) throw error;
@@ -479,9 +489,12 @@ async function failurePhase(
     return;
   }
   const previousArn = pf.serving.taskDefinition.taskDefinitionArn as string;
+  const servingCount = pf.serving.service.desiredCount;
   const rolled = await rollBackService({
     ...waitBase(run),
     taskDefinitionArn: previousArn,
+    // The task count this deploy changed goes back with the revision.
+    ...(o.environment.desiredCount !== undefined && servingCount !== undefined ? { desiredCount: servingCount } : {}),
     reason: report.error.message,
     cause: decision.cause,
     ...(o.rollbackTimeoutMs !== undefined ? { timeoutMs: o.rollbackTimeoutMs } : {}),

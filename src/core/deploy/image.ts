@@ -3,6 +3,7 @@ import { PipelineError, PreflightError } from "../errors.js";
 import type { AwsClients } from "../aws/clients.js";
 import { awsErrorText } from "../aws/clients.js";
 import { ecrLogin, type RegistryLogin } from "../aws/ecr-login.js";
+import type { EcrRepository } from "./environments.js";
 
 /** What the Dagger layer receives to push the image: where, under which tags, with which login. */
 export interface PublishTarget {
@@ -61,7 +62,7 @@ export function digestFromReference(reference: string): string {
  */
 export async function tagImage(
   clients: AwsClients,
-  repository: string,
+  repository: EcrRepository,
   digest: string,
   tags: readonly string[],
   tagDigests: Readonly<Record<string, string>>,
@@ -69,19 +70,17 @@ export async function tagImage(
   const moved: string[] = [];
   const pending = tags.filter((t) => tagDigests[t] !== digest);
   if (pending.length === 0) return moved;
-  const got = await clients.ecr.send(
-    new BatchGetImageCommand({ repositoryName: repository, imageIds: [{ imageDigest: digest }] }),
-  );
+  const got = await clients.ecr.send(new BatchGetImageCommand({ ...repository, imageIds: [{ imageDigest: digest }] }));
   const image = got.images?.[0];
   if (!image?.imageManifest)
     throw new PreflightError(
-      `image ${digest} has no manifest in ECR repository ${repository}: promote a digest that exists`,
+      `image ${digest} has no manifest in ECR repository ${repository.repositoryName}: promote a digest that exists`,
     );
   for (const tag of pending) {
     try {
       await clients.ecr.send(
         new PutImageCommand({
-          repositoryName: repository,
+          ...repository,
           imageManifest: image.imageManifest,
           ...(image.imageManifestMediaType ? { imageManifestMediaType: image.imageManifestMediaType } : {}),
           imageTag: tag,
@@ -91,7 +90,7 @@ export async function tagImage(
       // ECR answers ImageAlreadyExistsException when the tag already holds this exact manifest: nothing to do.
       if ((error as Error).name !== "ImageAlreadyExistsException")
         throw new PipelineError(
-          `ECR PutImage ${repository}:${tag} failed (${awsErrorText(error)}): check ecr:PutImage permission and tag immutability`,
+          `ECR PutImage ${repository.repositoryName}:${tag} failed (${awsErrorText(error)}): check ecr:PutImage permission and tag immutability`,
         );
     }
     moved.push(tag);
@@ -114,7 +113,7 @@ export interface PublishedImage {
  */
 export async function publishImage(
   clients: AwsClients,
-  repository: string,
+  repository: EcrRepository,
   repositoryUri: string,
   tags: readonly string[],
   publish: PublishImage,
@@ -128,12 +127,10 @@ export async function publishImage(
     .replace(/:[\w][\w.-]{0,127}$/, "");
   if (pushedTo !== repositoryUri) return { digest, repositoryUri: pushedTo, elsewhere: true };
   try {
-    await clients.ecr.send(
-      new DescribeImagesCommand({ repositoryName: repository, imageIds: [{ imageDigest: digest }] }),
-    );
+    await clients.ecr.send(new DescribeImagesCommand({ ...repository, imageIds: [{ imageDigest: digest }] }));
   } catch (error) {
     throw new PipelineError(
-      `pushed image ${digest} is not visible in ECR repository ${repository} (${awsErrorText(error)}): check the registry the image was pushed to`,
+      `pushed image ${digest} is not visible in ECR repository ${repository.repositoryName} (${awsErrorText(error)}): check the registry the image was pushed to`,
     );
   }
   return { digest, repositoryUri, elsewhere: false };

@@ -8,7 +8,8 @@ import { clientsFor, validateAccess } from "./options.js";
 import { promotionDigest } from "./promotion.js";
 import { preflight } from "./preflight.js";
 import { ROLLOUT_CONFIGURATION } from "./rollout.js";
-import { diffContainer, findContainer, nextTaskDefinitionInput, type FieldChange } from "./task-definition.js";
+import { revisionSpec } from "./revision.js";
+import { diffTaskDefinitions, type FieldChange } from "./task-diff.js";
 import type { DeployOptions } from "./deploy.js";
 import type { ApiCallSummary } from "../aws/api-calls.js";
 
@@ -30,12 +31,17 @@ export interface DeployPlan {
     /** `register` a new revision, `reuse` the family's latest (a rerun), or `none` (already serving it). */
     readonly action: "register" | "reuse" | "none";
     readonly reuse?: string;
-    /** Image and environment changes of the deployed container (image shown as `<digest after publish>` when unknown). */
+    /** Every field that differs from the serving revision (the image shows `<digest after publish>` when unknown). */
     readonly changes: readonly FieldChange[];
+    /** The template it is rendered from (absent: the serving revision with the image swapped), and the result's hash. */
+    readonly template?: { readonly file: string; readonly sha256: string };
+    readonly renderedSha256: string;
   };
   readonly migration: { readonly command?: string; readonly willRun: boolean; readonly why?: string };
   readonly rollout: {
     readonly willUpdateService: boolean;
+    /** The task count, when the environment sets one that differs from the service's. */
+    readonly desiredCount?: { readonly from: number | undefined; readonly to: number };
     readonly deploymentConfiguration: typeof ROLLOUT_CONFIGURATION;
   };
   readonly smokeUrl: string;
@@ -73,6 +79,7 @@ export async function plan(
     imageTags: version.imageTags,
     immutableTags: version.immutableTags,
     ...(promoteDigest ? { expectedDigest: promoteDigest } : {}),
+    validateServingContainer: !options.template,
   });
   const action = decideImageAction({
     ...(promoteDigest ? { promoteDigest } : {}),
@@ -80,20 +87,11 @@ export async function plan(
     tagDigests: pf.tagDigests,
   });
   const digest = action.kind === "publish" ? UNKNOWN_DIGEST : action.digest;
-  const change = {
-    containerName: env.containerName,
-    image: `${pf.repositoryUri}@${digest}`,
-    environment: { ...env.taskEnvironment, APP_VERSION: version.appVersion },
-  };
   const current = pf.serving.taskDefinition;
-  const next = nextTaskDefinitionInput(current, change);
-  const changes = diffContainer(
-    findContainer(current, env.containerName),
-    next.containerDefinitions?.find((c) => c.name === env.containerName),
-  );
+  const spec = revisionSpec(env, current, `${pf.repositoryUri}@${digest}`, version.appVersion, options.template);
+  const changes = diffTaskDefinitions(current, spec.input);
 
-  // The same facts and decision as deploy's revision phase (a digest only known after the build reuses nothing).
-  const facts = await gatherDeployFacts(clients, pf, action.kind === "publish" ? undefined : change);
+  const facts = await gatherDeployFacts(clients, pf, action.kind === "publish" ? undefined : spec, env.desiredCount);
   const decision = decideDeploy(facts, migrationCommand?.join(" "));
   const tdAction = decision.revision;
   const reuse = decision.revision === "reuse" ? decision.existing?.taskDefinitionArn : undefined;
@@ -114,9 +112,17 @@ export async function plan(
       action: tdAction,
       ...(reuse ? { reuse } : {}),
       changes,
+      ...(spec.template ? { template: spec.template } : {}),
+      renderedSha256: spec.renderedSha256,
     },
     migration,
-    rollout: { willUpdateService: decision.updateService, deploymentConfiguration: ROLLOUT_CONFIGURATION },
+    rollout: {
+      willUpdateService: decision.updateService,
+      ...(env.desiredCount !== undefined && env.desiredCount !== pf.serving.service.desiredCount
+        ? { desiredCount: { from: pf.serving.service.desiredCount, to: env.desiredCount } }
+        : {}),
+      deploymentConfiguration: ROLLOUT_CONFIGURATION,
+    },
     smokeUrl,
     apiCalls: clients.calls.summary(since),
   };

@@ -10,7 +10,7 @@ import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { PreflightError } from "../errors.js";
 import type { AwsClients } from "../aws/clients.js";
 import { awsErrorText } from "../aws/clients.js";
-import type { EnvironmentConfig } from "./environments.js";
+import { ecrRepositoryOf, type EnvironmentConfig } from "./environments.js";
 import { busyReason } from "./deployment-verdict.js";
 import { findContainer, imageDigestOf } from "./task-definition.js";
 import { runningMigrations } from "./migration.js";
@@ -52,6 +52,11 @@ export interface PreflightOptions {
    * it validates its target instead, since the serving revision may be the broken one. @default true
    */
   readonly validateServing?: boolean;
+  /**
+   * Check that the serving revision has the environment's container and required secrets. False when a template
+   * gives the next revision (checked on load): the serving one may predate it. @default true
+   */
+  readonly validateServingContainer?: boolean;
 }
 
 /**
@@ -84,13 +89,13 @@ export async function preflight(options: PreflightOptions): Promise<PreflightRes
     );
   } catch (error) {
     throw new PreflightError(
-      `cannot describe ECS service ${where} (${awsErrorText(error)}): check the cluster name in dagger/environments.json and the credentials' ecs:DescribeServices permission`,
+      `cannot describe ECS service ${where} (${awsErrorText(error)}): check the cluster name in the environments file and the credentials' ecs:DescribeServices permission`,
     );
   }
   const service = described.services?.[0];
   if (!service) {
     throw new PreflightError(
-      `ECS service ${where} does not exist (${described.failures?.[0]?.reason ?? "MISSING"}): create it, or fix dagger/environments.json`,
+      `ECS service ${where} does not exist (${described.failures?.[0]?.reason ?? "MISSING"}): create it, or fix the environments file`,
     );
   }
   if (service.status !== "ACTIVE")
@@ -158,30 +163,21 @@ export async function preflight(options: PreflightOptions): Promise<PreflightRes
         `a migration task of ${where} is still running (${migrations.join(", ")}): wait for it to stop (or stop it), then rerun`,
       );
   }
-  if (!container) {
-    const names = (taskDefinition.containerDefinitions ?? []).map((c) => c.name).join(", ");
-    throw new PreflightError(
-      `container "${env.containerName}" is not in task definition ${taskDefinition.taskDefinitionArn} of ${where} (it has: ${names}): fix containerName in dagger/environments.json`,
-    );
-  }
-  const provided = new Set([
-    ...(container.secrets ?? []).map((s) => s.name),
-    ...(container.environment ?? []).filter((e) => (e.value ?? "") !== "").map((e) => e.name),
-  ]);
-  const missingSecrets = env.requiredTaskSecrets.filter((name) => !provided.has(name));
-  if (missingSecrets.length > 0) {
-    throw new PreflightError(
-      `container "${env.containerName}" in ${taskDefinition.taskDefinitionArn} lacks ${missingSecrets.join(", ")}: add them as task definition secrets (Secrets Manager/SSM) before deploying`,
-    );
-  }
+  if (options.validateServingContainer !== false) checkServingContainer(taskDefinition, env, where);
 
   let repositoryUri: string | undefined;
   try {
-    repositoryUri = (await clients.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [env.ecrRepository] })))
-      .repositories?.[0]?.repositoryUri;
+    repositoryUri = (
+      await clients.ecr.send(
+        new DescribeRepositoriesCommand({
+          repositoryNames: [env.ecrRepository],
+          ...(env.ecrRegistryId ? { registryId: env.ecrRegistryId } : {}),
+        }),
+      )
+    ).repositories?.[0]?.repositoryUri;
   } catch (error) {
     throw new PreflightError(
-      `ECR repository ${env.ecrRepository} is not readable in ${env.region} (${awsErrorText(error)}): create it or fix ecrRepository in dagger/environments.json`,
+      `ECR repository ${env.ecrRepository} is not readable in ${env.region} (${awsErrorText(error)}): create it or fix ecrRepository in the environments file`,
     );
   }
   if (!repositoryUri)
@@ -214,7 +210,7 @@ export async function preflight(options: PreflightOptions): Promise<PreflightRes
 async function digestOfTag(clients: AwsClients, env: EnvironmentConfig, tag: string): Promise<string | undefined> {
   try {
     const out = await clients.ecr.send(
-      new DescribeImagesCommand({ repositoryName: env.ecrRepository, imageIds: [{ imageTag: tag }] }),
+      new DescribeImagesCommand({ ...ecrRepositoryOf(env), imageIds: [{ imageTag: tag }] }),
     );
     return out.imageDetails?.[0]?.imageDigest;
   } catch (error) {
@@ -227,9 +223,7 @@ async function digestOfTag(clients: AwsClients, env: EnvironmentConfig, tag: str
 
 async function requireDigestExists(clients: AwsClients, env: EnvironmentConfig, digest: string): Promise<void> {
   try {
-    await clients.ecr.send(
-      new DescribeImagesCommand({ repositoryName: env.ecrRepository, imageIds: [{ imageDigest: digest }] }),
-    );
+    await clients.ecr.send(new DescribeImagesCommand({ ...ecrRepositoryOf(env), imageIds: [{ imageDigest: digest }] }));
   } catch (error) {
     if ((error as Error).name === "ImageNotFoundException") {
       throw new PreflightError(
@@ -238,6 +232,27 @@ async function requireDigestExists(clients: AwsClients, env: EnvironmentConfig, 
     }
     throw new PreflightError(
       `cannot look up image ${digest} in ${env.ecrRepository} (${awsErrorText(error)}): check ecr:DescribeImages permission`,
+    );
+  }
+}
+
+/** The serving revision has the environment's container, with every required secret. @throws PreflightError */
+function checkServingContainer(taskDefinition: TaskDefinition, env: EnvironmentConfig, where: string): void {
+  const container = findContainer(taskDefinition, env.containerName);
+  if (!container) {
+    const names = (taskDefinition.containerDefinitions ?? []).map((c) => c.name).join(", ");
+    throw new PreflightError(
+      `container "${env.containerName}" is not in task definition ${taskDefinition.taskDefinitionArn} of ${where} (it has: ${names}): fix containerName in the environments file`,
+    );
+  }
+  const provided = new Set([
+    ...(container.secrets ?? []).map((s) => s.name),
+    ...(container.environment ?? []).filter((e) => (e.value ?? "") !== "").map((e) => e.name),
+  ]);
+  const missingSecrets = env.requiredTaskSecrets.filter((name) => !provided.has(name));
+  if (missingSecrets.length > 0) {
+    throw new PreflightError(
+      `container "${env.containerName}" in ${taskDefinition.taskDefinitionArn} lacks ${missingSecrets.join(", ")}: add them as task definition secrets (Secrets Manager/SSM) before deploying`,
     );
   }
 }

@@ -12,7 +12,7 @@ import { DescribeImagesCommand } from "@aws-sdk/client-ecr";
 import type { AwsClients } from "../aws/clients.js";
 import { awsErrorText } from "../aws/clients.js";
 import { PreflightError, SettingsError } from "../errors.js";
-import type { EnvironmentConfig } from "./environments.js";
+import { ecrRepositoryOf, type EcrRepository, type EnvironmentConfig } from "./environments.js";
 import { tagImage } from "./image.js";
 import type { DeployReport } from "./report.js";
 
@@ -61,7 +61,7 @@ export async function promotionDigest(
       `${environment.name} deploys only the digest staging verified: pass --git-sha=<the commit the release tag points to>`,
     );
   const tag = verifiedTag(gitSha);
-  const digest = await digestOfTag(clients, environment.ecrRepository, tag);
+  const digest = await digestOfTag(clients, ecrRepositoryOf(environment), tag);
   if (!digest)
     throw new PreflightError(
       `${environment.name} refuses commit ${gitSha}: no image in ECR repository ${environment.ecrRepository} is tagged ${tag}, so staging never deployed it with passing smoke checks; deploy that commit to staging first`,
@@ -95,8 +95,14 @@ export async function markVerified(
   const tag = verifiedTag(gitSha);
   try {
     // A rerun of a verified deploy finds the mark in place and writes nothing.
-    const current = await digestOfTag(clients, environment.ecrRepository, tag);
-    await tagImage(clients, environment.ecrRepository, report.image.digest, [tag], current ? { [tag]: current } : {});
+    const current = await digestOfTag(clients, ecrRepositoryOf(environment), tag);
+    await tagImage(
+      clients,
+      ecrRepositoryOf(environment),
+      report.image.digest,
+      [tag],
+      current ? { [tag]: current } : {},
+    );
     log(`verified: ${report.image.digest} tagged ${tag} (staging deploy and smoke checks passed)`);
   } catch (error) {
     // e.g. the image was pushed to another registry (override), or the tag is immutable and already used.
@@ -108,21 +114,23 @@ export async function markVerified(
  * The digest staging verified for `gitSha` in `repository`, or undefined when there is none (release copies it to
  * Docker Hub). Read-only. @throws SettingsError for a sha that is not the full 40 hex; PreflightError when ECR fails.
  */
-export function verifiedDigestOf(clients: AwsClients, repository: string, gitSha: string): Promise<string | undefined> {
+export function verifiedDigestOf(
+  clients: AwsClients,
+  repository: EcrRepository,
+  gitSha: string,
+): Promise<string | undefined> {
   return digestOfTag(clients, repository, verifiedTag(gitSha));
 }
 
 /** The digest a tag names in a repository, or undefined when no image has it. */
-async function digestOfTag(clients: AwsClients, repository: string, tag: string): Promise<string | undefined> {
+async function digestOfTag(clients: AwsClients, repository: EcrRepository, tag: string): Promise<string | undefined> {
   try {
-    const out = await clients.ecr.send(
-      new DescribeImagesCommand({ repositoryName: repository, imageIds: [{ imageTag: tag }] }),
-    );
+    const out = await clients.ecr.send(new DescribeImagesCommand({ ...repository, imageIds: [{ imageTag: tag }] }));
     return out.imageDetails?.[0]?.imageDigest;
   } catch (error) {
     if ((error as Error).name === "ImageNotFoundException") return undefined;
     throw new PreflightError(
-      `cannot read tag ${tag} in ECR repository ${repository} (${awsErrorText(error)}): check ecr:DescribeImages permission`,
+      `cannot read tag ${tag} in ECR repository ${repository.repositoryName} (${awsErrorText(error)}): check ecr:DescribeImages permission`,
     );
   }
 }

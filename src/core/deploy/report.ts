@@ -42,7 +42,14 @@ export interface DeployReport {
     readonly tags: readonly string[];
     readonly source: "published" | "reused" | "promoted";
   };
-  taskDefinition: { previous?: string; new?: string; registered: boolean };
+  taskDefinition: {
+    previous?: string;
+    new?: string;
+    registered: boolean;
+    /** The template file and its sha256 (absent when the serving revision was copied), and the rendered hash. */
+    template?: { readonly file: string; readonly sha256: string };
+    renderedSha256?: string;
+  };
   deploymentId?: string;
   migration?: MigrationResult;
   smoke: SmokeResult[];

@@ -25,6 +25,8 @@ export interface RollBackOptions {
   readonly service: string;
   /** ARN to return to. */
   readonly taskDefinitionArn: string;
+  /** Task count to restore with the revision (the deploy changed it). @default unchanged */
+  readonly desiredCount?: number;
   readonly reason: string;
   /** What was observed; only `circuit-breaker` lets an ECS rollback already in place stand without UpdateService. */
   readonly cause: RollbackCause;
@@ -59,7 +61,7 @@ export async function rollBackService(
           return { rollback: { ...entry(), deploymentId, succeeded: true } };
       }
     }
-    deploymentId ??= await startRollout({ clients, cluster, service }, taskDefinitionArn);
+    deploymentId ??= await startRollout({ clients, cluster, service }, taskDefinitionArn, options.desiredCount);
     const wait = await waitForDeployment({ ...options, deploymentId, taskDefinitionArn });
     return { rollback: { ...entry(), deploymentId, succeeded: true }, wait };
   } catch (error) {

@@ -21,15 +21,21 @@ export interface RolloutTarget {
 }
 
 /**
- * UpdateService to `taskDefinitionArn` and returns the new PRIMARY deployment's id.
+ * UpdateService to `taskDefinitionArn` (and `desiredCount` tasks when given) and returns the new PRIMARY
+ * deployment's id.
  * @throws DeploymentFailedError when ECS returns no PRIMARY deployment.
  */
-export async function startRollout(target: RolloutTarget, taskDefinitionArn: string): Promise<string> {
+export async function startRollout(
+  target: RolloutTarget,
+  taskDefinitionArn: string,
+  desiredCount?: number,
+): Promise<string> {
   const out = await target.clients.ecs.send(
     new UpdateServiceCommand({
       cluster: target.cluster,
       service: target.service,
       taskDefinition: taskDefinitionArn,
+      ...(desiredCount !== undefined ? { desiredCount } : {}),
       forceNewDeployment: true,
       deploymentConfiguration: structuredClone(ROLLOUT_CONFIGURATION) as never,
     }),

@@ -17,7 +17,7 @@ export interface TaskDefinitionChange {
 
 // Fields RegisterTaskDefinition accepts. Everything else DescribeTaskDefinition returns (arn, revision,
 // status, requiresAttributes, compatibilities, registeredAt/By, deregisteredAt) is read-only and refused.
-const REGISTERABLE_FIELDS = [
+export const REGISTERABLE_FIELDS = [
   "family",
   "taskRoleArn",
   "executionRoleArn",
@@ -74,30 +74,6 @@ export function mergeEnvironment(
   return result;
 }
 
-/** One line of a task definition diff. */
-export interface FieldChange {
-  readonly field: string;
-  readonly from: string | undefined;
-  readonly to: string | undefined;
-}
-
-/** The differences that matter between two container definitions: image and each environment variable. Pure. */
-export function diffContainer(
-  before: ContainerDefinition | undefined,
-  after: ContainerDefinition | undefined,
-): FieldChange[] {
-  const changes: FieldChange[] = [];
-  if (before?.image !== after?.image) changes.push({ field: "image", from: before?.image, to: after?.image });
-  const envOf = (c: ContainerDefinition | undefined) =>
-    new Map((c?.environment ?? []).map((p) => [p.name ?? "", p.value]));
-  const a = envOf(before);
-  const b = envOf(after);
-  for (const name of [...new Set([...a.keys(), ...b.keys()])].sort()) {
-    if (a.get(name) !== b.get(name)) changes.push({ field: `environment.${name}`, from: a.get(name), to: b.get(name) });
-  }
-  return changes;
-}
-
 /** Finds a container by name. */
 export function findContainer(
   taskDefinition: TaskDefinition | undefined,
@@ -109,12 +85,4 @@ export function findContainer(
 /** The `sha256:` digest in an image reference `repo@sha256:...`, if it has one. */
 export function imageDigestOf(image: string | undefined): string | undefined {
   return /@(sha256:[0-9a-f]{64})$/.exec(image ?? "")?.[1];
-}
-
-/** Whether a task definition already runs `image` with `environment` in `containerName` (rerun detection). */
-export function alreadyMatches(taskDefinition: TaskDefinition | undefined, change: TaskDefinitionChange): boolean {
-  const container = findContainer(taskDefinition, change.containerName);
-  if (!container || container.image !== change.image) return false;
-  const env = new Map((container.environment ?? []).map((p) => [p.name, p.value]));
-  return Object.entries(change.environment).every(([k, v]) => env.get(k) === v);
 }

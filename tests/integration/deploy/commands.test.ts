@@ -40,9 +40,13 @@ describe("plan (dry run)", () => {
     expect(result.taskDefinition.action).toBe("register");
     expect(result.taskDefinition.current).toBe(seed.taskDefinitionArn);
     expect(result.taskDefinition.changes).toEqual([
-      { field: "image", from: expect.stringContaining("@sha256:"), to: `${seed.repositoryUri}@${UNKNOWN_DIGEST}` },
-      { field: "environment.APP_VERSION", from: undefined, to: STAGING_VERSION },
-      { field: "environment.LOG_LEVEL", from: undefined, to: "DEBUG" },
+      { field: "containerDefinitions[auth-service].environment[APP_VERSION]", from: undefined, to: STAGING_VERSION },
+      { field: "containerDefinitions[auth-service].environment[LOG_LEVEL]", from: undefined, to: "DEBUG" },
+      {
+        field: "containerDefinitions[auth-service].image",
+        from: expect.stringContaining("@sha256:"),
+        to: `${seed.repositoryUri}@${UNKNOWN_DIGEST}`,
+      },
     ]);
     expect(result.migration).toEqual({ command: "alembic upgrade head", willRun: true });
     expect(result.rollout.deploymentConfiguration).toEqual({

@@ -70,6 +70,7 @@ describe("deploy against moto: clean runs", () => {
     expect(tags.tags).toEqual([
       { key: "faultmaven:previous-task-definition", value: seed.taskDefinitionArn },
       { key: "faultmaven:app-version", value: STAGING_VERSION },
+      { key: "faultmaven:rendered-sha256", value: report.taskDefinition.renderedSha256 },
     ]);
     // The service records its last deploy (the manual rollback's "previous"), and the lock was taken and released.
     expect(svc?.serviceArn).toBeDefined();
@@ -89,7 +90,13 @@ describe("deploy against moto: clean runs", () => {
     const aws = await motoClients();
     const sha = "4444444444444444444444444444444444444444";
     // What a successful staging deploy of that commit leaves (tests/integration/deploy/promotion.test.ts).
-    await tagImage(await motoClients(), seed.environment.ecrRepository, seed.imageDigest, [verifiedTag(sha)], {});
+    await tagImage(
+      await motoClients(),
+      { repositoryName: seed.environment.ecrRepository },
+      seed.imageDigest,
+      [verifiedTag(sha)],
+      {},
+    );
     servedVersion = "1.4.0";
     try {
       const report = await deploy({

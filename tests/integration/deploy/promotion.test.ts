@@ -191,7 +191,7 @@ describe("staging verifies, production promotes (moto ECR)", () => {
     const { staging } = await seedBoth();
     const { digest } = await deployStaging(staging, "5555555555555555555555555555555555555555");
     const clients = await motoClients();
-    const repository = staging.environment.ecrRepository;
+    const repository = { repositoryName: staging.environment.ecrRepository };
     expect(await verifiedDigestOf(clients, repository, "5555555555555555555555555555555555555555")).toBe(digest);
     expect(await verifiedDigestOf(clients, repository, "6666666666666666666666666666666666666666")).toBeUndefined();
     expect(clients.calls.mutatingCalls()).toEqual([]);

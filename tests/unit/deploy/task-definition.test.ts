@@ -1,12 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { TaskDefinition } from "@aws-sdk/client-ecs";
-import {
-  alreadyMatches,
-  diffContainer,
-  imageDigestOf,
-  mergeEnvironment,
-  nextTaskDefinitionInput,
-} from "../../../src/core/deploy/task-definition.js";
+import { imageDigestOf, mergeEnvironment, nextTaskDefinitionInput } from "../../../src/core/deploy/task-definition.js";
+import { diffTaskDefinitions, sameTaskDefinition } from "../../../src/core/deploy/task-diff.js";
 
 const DIGEST = `sha256:${"c".repeat(64)}`;
 const IMAGE = `123456789012.dkr.ecr.us-east-1.amazonaws.com/fm-auth-service-enterprise@${DIGEST}`;
@@ -110,22 +105,25 @@ describe("helpers", () => {
     [undefined, undefined],
   ])("imageDigestOf(%s)", (image, digest) => expect(imageDigestOf(image)).toBe(digest));
 
-  it("diffContainer lists image and env changes, sorted", () => {
+  it("diffTaskDefinitions lists the image and each variable that changed, by container and variable name", () => {
     const next = nextTaskDefinitionInput(current, change);
-    expect(diffContainer(current.containerDefinitions?.[0], next.containerDefinitions?.[0])).toEqual([
-      { field: "image", from: "repo:old-tag", to: IMAGE },
-      { field: "environment.APP_VERSION", from: undefined, to: "v1.2.3" },
-      { field: "environment.ENVIRONMENT", from: undefined, to: "production" },
-      { field: "environment.LOG_LEVEL", from: "WARN", to: "INFO" },
+    const name = current.containerDefinitions?.[0]?.name as string;
+    expect(diffTaskDefinitions(current, next)).toEqual([
+      { field: `containerDefinitions[${name}].environment[APP_VERSION]`, from: undefined, to: "v1.2.3" },
+      { field: `containerDefinitions[${name}].environment[ENVIRONMENT]`, from: undefined, to: "production" },
+      { field: `containerDefinitions[${name}].environment[LOG_LEVEL]`, from: "WARN", to: "INFO" },
+      { field: `containerDefinitions[${name}].image`, from: "repo:old-tag", to: IMAGE },
     ]);
   });
 
-  it("alreadyMatches detects a revision that already holds the change", () => {
+  it("sameTaskDefinition finds the revision that already holds the change, and only that one", () => {
     const next = nextTaskDefinitionInput(current, change) as TaskDefinition;
-    expect(alreadyMatches(next, change)).toBe(true);
-    expect(alreadyMatches(current, change)).toBe(false);
-    expect(alreadyMatches(next, { ...change, environment: { ...change.environment, APP_VERSION: "v1.2.4" } })).toBe(
-      false,
-    );
+    expect(sameTaskDefinition(next, nextTaskDefinitionInput(current, change))).toBe(true);
+    expect(sameTaskDefinition(current, next)).toBe(false);
+    const otherVersion = nextTaskDefinitionInput(current, {
+      ...change,
+      environment: { ...change.environment, APP_VERSION: "v1.2.4" },
+    });
+    expect(sameTaskDefinition(next, otherVersion)).toBe(false);
   });
 });

@@ -27,9 +27,12 @@ export interface Workflow {
   jobs: Record<string, Job>;
 }
 
-/** One workflow, parsed, plus its raw text (for the `# vX.Y.Z` comments YAML drops). */
-export function readWorkflow(file: string): { workflow: Workflow; text: string } {
-  const text = readFileSync(resolve(ROOT, ".github/workflows", file), "utf8");
+/**
+ * One workflow, parsed, plus its raw text (for the `# vX.Y.Z` comments YAML drops). `dir` is relative to the
+ * repository root: the real workflows, or the templates a service repository copies (docs/templates/workflows).
+ */
+export function readWorkflow(file: string, dir = ".github/workflows"): { workflow: Workflow; text: string } {
+  const text = readFileSync(resolve(ROOT, dir, file), "utf8");
   return { workflow: parse(text) as Workflow, text };
 }
 
@@ -73,18 +76,20 @@ export function parseDaggerCall(file: string, job: string, step: Step): DaggerCa
   };
 }
 
-/** Every dagger-for-github step of the three workflows. */
-export function allDaggerCalls(): DaggerCall[] {
+/** Every dagger-for-github step of one workflow, in job order. */
+export function daggerCallsOf(file: string, workflow: Workflow): DaggerCall[] {
   const calls: DaggerCall[] = [];
-  for (const file of WORKFLOW_FILES) {
-    const { workflow } = readWorkflow(file);
-    for (const [jobName, job] of Object.entries(workflow.jobs)) {
-      for (const step of job.steps) {
-        if (step.uses?.startsWith("dagger/dagger-for-github@")) calls.push(parseDaggerCall(file, jobName, step));
-      }
+  for (const [jobName, job] of Object.entries(workflow.jobs)) {
+    for (const step of job.steps) {
+      if (step.uses?.startsWith("dagger/dagger-for-github@")) calls.push(parseDaggerCall(file, jobName, step));
     }
   }
   return calls;
+}
+
+/** Every dagger-for-github step of the three workflows. */
+export function allDaggerCalls(): DaggerCall[] {
+  return WORKFLOW_FILES.flatMap((file) => daggerCallsOf(file, readWorkflow(file).workflow));
 }
 
 /**

@@ -3,42 +3,18 @@
  * pinning, permissions, injection, credentials) with no finding. Both linters are installed,
  * pinned, by scripts/setup/workflow-linters.sh.
  */
-import { execFile, execFileSync } from "node:child_process";
-import { resolve } from "node:path";
+import { execFileSync } from "node:child_process";
 import { beforeAll, describe, expect, it } from "vitest";
+import { installLinters, runLinter as run } from "./linters.js";
 
-const ROOT = resolve(import.meta.dirname, "../../..");
 const WORKFLOWS = [".github/workflows/ci.yml", ".github/workflows/cd.yml", ".github/workflows/release.yml"];
 
 let actionlint = "";
 let zizmor = "";
 
 beforeAll(() => {
-  const out = execFileSync("bash", [resolve(ROOT, "scripts/setup/workflow-linters.sh")], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const paths = Object.fromEntries(
-    out
-      .trim()
-      .split("\n")
-      .map((l) => l.split("=", 2) as [string, string]),
-  );
-  actionlint = paths["actionlint"] ?? "";
-  zizmor = paths["zizmor"] ?? "";
+  ({ actionlint, zizmor } = installLinters());
 }, 600_000);
-
-function run(bin: string, args: string[]): Promise<{ code: number; output: string; stdout: string }> {
-  return new Promise((done) => {
-    execFile(bin, args, { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" } }, (error, stdout, stderr) => {
-      done({
-        code: error ? (typeof error.code === "number" ? error.code : -1) : 0,
-        output: `${stdout}${stderr}`,
-        stdout,
-      });
-    });
-  });
-}
 
 describe("workflow linters", () => {
   it("actionlint reports nothing", async () => {

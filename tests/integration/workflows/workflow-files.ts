@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { accessSync, constants, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parse } from "yaml";
 import type { Arg, ModuleSurface } from "../../support/introspect.js";
@@ -27,9 +27,12 @@ export interface Workflow {
   jobs: Record<string, Job>;
 }
 
-/** One workflow, parsed, plus its raw text (for the `# vX.Y.Z` comments YAML drops). */
-export function readWorkflow(file: string): { workflow: Workflow; text: string } {
-  const text = readFileSync(resolve(ROOT, ".github/workflows", file), "utf8");
+/**
+ * One workflow, parsed, plus its raw text (for the `# vX.Y.Z` comments YAML drops). `dir` is relative to the
+ * repository root: the real workflows, or the templates a service repository copies (docs/templates/workflows).
+ */
+export function readWorkflow(file: string, dir = ".github/workflows"): { workflow: Workflow; text: string } {
+  const text = readFileSync(resolve(ROOT, dir, file), "utf8");
   return { workflow: parse(text) as Workflow, text };
 }
 
@@ -73,18 +76,20 @@ export function parseDaggerCall(file: string, job: string, step: Step): DaggerCa
   };
 }
 
-/** Every dagger-for-github step of the three workflows. */
-export function allDaggerCalls(): DaggerCall[] {
+/** Every dagger-for-github step of one workflow, in job order. */
+export function daggerCallsOf(file: string, workflow: Workflow): DaggerCall[] {
   const calls: DaggerCall[] = [];
-  for (const file of WORKFLOW_FILES) {
-    const { workflow } = readWorkflow(file);
-    for (const [jobName, job] of Object.entries(workflow.jobs)) {
-      for (const step of job.steps) {
-        if (step.uses?.startsWith("dagger/dagger-for-github@")) calls.push(parseDaggerCall(file, jobName, step));
-      }
+  for (const [jobName, job] of Object.entries(workflow.jobs)) {
+    for (const step of job.steps) {
+      if (step.uses?.startsWith("dagger/dagger-for-github@")) calls.push(parseDaggerCall(file, jobName, step));
     }
   }
   return calls;
+}
+
+/** Every dagger-for-github step of the three workflows. */
+export function allDaggerCalls(): DaggerCall[] {
+  return WORKFLOW_FILES.flatMap((file) => daggerCallsOf(file, readWorkflow(file).workflow));
 }
 
 /**
@@ -111,5 +116,43 @@ export function surfaceProblems(call: DaggerCall, surface: ModuleSurface): strin
   if (!fn)
     problems.push(`function ${call.fn} does not exist (has: ${surface.functions.map((f) => f.name).join(", ")})`);
   else check(call.fn, call.flags, fn.args);
+  return problems;
+}
+
+/** Variables the runner sets in every job, which a call may name without a step env. */
+const GITHUB_DEFAULT_ENV = new Set([
+  "GITHUB_SHA",
+  "GITHUB_REF",
+  "GITHUB_REF_NAME",
+  "GITHUB_REPOSITORY",
+  "GITHUB_RUN_ID",
+  "GITHUB_API_URL",
+]);
+
+/**
+ * Values of `call` that would reach the module empty or fail on the runner: an `env:NAME` secret or a `$NAME`
+ * the step's env does not set (and GitHub does not either), a `cmd:` script that is not an executable file of
+ * this repository (a service repository copies it from here).
+ */
+export function referenceProblems(call: DaggerCall): string[] {
+  const problems: string[] = [];
+  const env = call.step.env ?? {};
+  const where = `${call.file} ${call.job}`;
+  for (const value of [...call.constructorFlags.values(), ...call.flags.values()]) {
+    const provider = /^env:([A-Z0-9_]+)$/.exec(value);
+    if (provider && !(provider[1]! in env)) problems.push(`${where}: ${value} needs the step env ${provider[1]}`);
+    for (const [, name] of value.matchAll(/\$([A-Z0-9_]+)/g)) {
+      if (!(name! in env) && !GITHUB_DEFAULT_ENV.has(name!))
+        problems.push(`${where}: $${name} is neither in the step env nor a GitHub default`);
+    }
+    const cmd = /^cmd:(.+)$/.exec(value);
+    if (cmd) {
+      try {
+        accessSync(resolve(ROOT, cmd[1]!), constants.X_OK);
+      } catch {
+        problems.push(`${where}: ${value} is not an executable file of this repository`);
+      }
+    }
+  }
   return problems;
 }

@@ -9,9 +9,16 @@
  * ECR's API but no registry, so the stand-in stores the image in the local registry and registers its manifest
  * in moto's ECR under the same digest.
  */
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ListTaskDefinitionsCommand } from "@aws-sdk/client-ecs";
 
-import { BUNDLED_SERVICE, notReadyCopy } from "../support/service-copy.js";
+import {
+  BUNDLED_SERVICE,
+  SECOND_SERVICE_DESCRIPTORS,
+  notReadyCopy,
+  secondServiceCopy,
+} from "../support/service-copy.js";
 import { startEcrRegistry, type EcrRegistryStandIn } from "../support/ecr-registry.js";
 import {
   engineBridgeAddress,
@@ -21,6 +28,7 @@ import {
   randomSha,
   runServiceImage,
   seedStaging,
+  stagingOf,
   stagingServiceNow,
   startLoopbackDatabases,
   startPrivateMoto,
@@ -161,5 +169,65 @@ describe.skipIf(!rigImages().trivyDb)("publish and deploy to staging (module mod
     expect(report.error?.kind).toBe("SmokeCheckError");
     expect(report.rollback).toMatchObject({ taken: true, toTaskDefinition: servingBefore, succeeded: true });
     expect((await stagingServiceNow(moto)).service?.taskDefinition).toBe(servingBefore);
+  });
+});
+
+describe.skipIf(!rigImages().trivyDb)("another service, from its own deploy/ descriptors (module mode)", () => {
+  /** The second service's staging environment, as its deploy/environments.json names it. */
+  const BILLING = stagingOf(join(SECOND_SERVICE_DESCRIPTORS, "environments.json"));
+  let billing: SeededStaging;
+  beforeAll(async () => {
+    billing = await seedStaging(moto, BILLING);
+  });
+
+  /** Every task definition revision moto holds, and the images the ECR stand-in received: a refused call changes neither. */
+  async function awsState() {
+    const clients = moto.clients();
+    try {
+      const revisions = (await clients.ecs.send(new ListTaskDefinitionsCommand({}))).taskDefinitionArns ?? [];
+      return { revisions, pushed: [...ecrRegistry.pushed] };
+    } finally {
+      clients.destroy();
+    }
+  }
+
+  it("deploy --env=staging registers its rendered template on its own cluster, with no change to the module", async () => {
+    const dir = secondServiceCopy();
+    const gitSha = randomSha();
+    const bundledBefore = (await stagingServiceNow(moto)).service?.taskDefinition;
+    const { reference, service } = await publishAndRun(dir, gitSha);
+    expect(reference).toMatch(new RegExp(`^${billing.repositoryUri}@sha256:[0-9a-f]{64}$`));
+
+    const report = JSON.parse(
+      await callFunction<string>("deploy", await deployArgs(gitSha, service.url), "", await constructorFor(dir)),
+    ) as DeployReport & { taskDefinition: { template?: { file: string }; renderedSha256?: string } };
+    expect(report.outcome).toBe("succeeded");
+    expect(report.taskDefinition.previous).toBe(billing.taskDefinitionArn);
+    expect(report.taskDefinition.template?.file).toBe("deploy/task-definition.json");
+    expect(report.taskDefinition.renderedSha256).toMatch(/^[0-9a-f]{64}$/);
+    const now = await stagingServiceNow(moto, BILLING);
+    expect(now.service?.taskDefinition).toBe(report.taskDefinition.new);
+    expect(now.definition).toMatchObject({ family: "billing-api", cpu: "1024", memory: "3072" });
+    expect(now.definition?.containerDefinitions?.map((c) => [c.name, c.image])).toEqual([
+      ["api", reference],
+      ["metrics-agent", expect.stringMatching(/^public\.ecr\.aws\/cloudwatch-agent\/cloudwatch-agent@sha256:/)],
+    ]);
+    // The bundled example's staging service, on the module's default descriptors, was not touched.
+    expect((await stagingServiceNow(moto)).service?.taskDefinition).toBe(bundledBefore);
+  });
+
+  it("malformed descriptors are refused in one line before any AWS call: nothing registered, nothing pushed", async () => {
+    const sameAccount = secondServiceCopy({
+      "deploy/environments.json": (old) => old.replace(/"345678901234"/g, '"123456789012"'),
+    });
+    const before = await awsState();
+    const args = await deployArgs(randomSha(), "https://billing-staging.example.com");
+    const error = await callError(async () =>
+      callFunction<string>("deploy", args, "", await constructorFor(sameAccount)),
+    );
+    expect(error.message).toMatch(
+      /deploy\/environments\.json: staging\.accountId and production\.accountId are both 123456789012: give each environment its own AWS account/,
+    );
+    expect(await awsState()).toEqual(before);
   });
 });

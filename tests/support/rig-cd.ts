@@ -47,8 +47,8 @@ export function engineBridgeAddress(): string {
   return address;
 }
 
-/** The staging environment exactly as dagger/environments.json names it (the module reads that file). */
-export const STAGING = JSON.parse(readFileSync(join(ROOT, "dagger", "environments.json"), "utf8")).staging as {
+/** The names a deploy's preflight looks for, as a descriptors file gives them for one environment. */
+export interface SeedEnvironment {
   region: string;
   accountId: string;
   cluster: string;
@@ -56,8 +56,17 @@ export const STAGING = JSON.parse(readFileSync(join(ROOT, "dagger", "environment
   containerName: string;
   ecrRepository: string;
   requiredTaskSecrets: string[];
+  desiredCount?: number;
   lockTable?: string;
-};
+}
+
+/** The staging environment of an environments file (the module reads dagger/environments.json by default). */
+export function stagingOf(environmentsFile: string): SeedEnvironment {
+  return JSON.parse(readFileSync(environmentsFile, "utf8")).staging as SeedEnvironment;
+}
+
+/** The staging environment exactly as dagger/environments.json names it (the module's default descriptors). */
+export const STAGING = stagingOf(join(ROOT, "dagger", "environments.json"));
 
 /** The local registry that stands in for ECR (the functions' `registry` argument). */
 export const LOCAL_REGISTRY = process.env.RIG_REGISTRY ?? "127.0.0.1:5000";
@@ -157,53 +166,53 @@ export interface SeededStaging {
 }
 
 /**
- * Creates, in `moto`, the staging environment of dagger/environments.json as a deploy's preflight expects it:
- * the ECR repository with one image, the cluster, a task definition whose container is named like the
- * environment's and carries its required secrets, and a FARGATE service of 2 tasks on it.
+ * Creates, in `moto`, a staging environment (default: dagger/environments.json's) as a deploy's preflight expects
+ * it: the ECR repository with one image, the cluster, a task definition of family `service` whose container is
+ * named like the environment's and carries its required secrets, and a FARGATE service of 2 tasks on it.
  */
-export async function seedStaging(moto: PrivateMoto): Promise<SeededStaging> {
+export async function seedStaging(moto: PrivateMoto, env: SeedEnvironment = STAGING): Promise<SeededStaging> {
   const clients = moto.clients();
   try {
-    const repo = await clients.ecr.send(new CreateRepositoryCommand({ repositoryName: STAGING.ecrRepository }));
+    const repo = await clients.ecr.send(new CreateRepositoryCommand({ repositoryName: env.ecrRepository }));
     const repositoryUri = repo.repository?.repositoryUri as string;
     const manifest = uniqueImageManifest();
     const pushed = await clients.ecr.send(
-      new PutImageCommand({ repositoryName: STAGING.ecrRepository, imageManifest: manifest, imageTag: "initial" }),
+      new PutImageCommand({ repositoryName: env.ecrRepository, imageManifest: manifest, imageTag: "initial" }),
     );
     const initialDigest = pushed.image?.imageId?.imageDigest as string;
-    await clients.ecs.send(new CreateClusterCommand({ clusterName: STAGING.cluster }));
-    if (STAGING.lockTable) await createLockTable(moto.endpoint, STAGING.lockTable);
+    await clients.ecs.send(new CreateClusterCommand({ clusterName: env.cluster }));
+    if (env.lockTable) await createLockTable(moto.endpoint, env.lockTable);
     const td = await clients.ecs.send(
       new RegisterTaskDefinitionCommand({
-        family: STAGING.service,
+        family: env.service,
         requiresCompatibilities: ["FARGATE"],
         networkMode: "awsvpc",
         cpu: "256",
         memory: "512",
         containerDefinitions: [
           {
-            name: STAGING.containerName,
+            name: env.containerName,
             image: `${repositoryUri}@${initialDigest}`,
             essential: true,
             memory: 512,
             environment: [{ name: "ENVIRONMENT", value: "staging" }],
-            secrets: STAGING.requiredTaskSecrets.map((s) => ({
+            secrets: env.requiredTaskSecrets.map((s) => ({
               name: s,
-              valueFrom: `arn:aws:secretsmanager:${STAGING.region}:${STAGING.accountId}:secret:${s}`,
+              valueFrom: `arn:aws:secretsmanager:${env.region}:${env.accountId}:secret:${s}`,
             })),
           },
         ],
       }),
     );
     const taskDefinitionArn = td.taskDefinition?.taskDefinitionArn as string;
-    const subnet = await ec2Value(moto.endpoint, STAGING.region, "DescribeSubnets", "subnetId");
-    const group = await ec2Value(moto.endpoint, STAGING.region, "DescribeSecurityGroups", "groupId");
+    const subnet = await ec2Value(moto.endpoint, env.region, "DescribeSubnets", "subnetId");
+    const group = await ec2Value(moto.endpoint, env.region, "DescribeSecurityGroups", "groupId");
     await clients.ecs.send(
       new CreateServiceCommand({
-        cluster: STAGING.cluster,
-        serviceName: STAGING.service,
+        cluster: env.cluster,
+        serviceName: env.service,
         taskDefinition: taskDefinitionArn,
-        desiredCount: 2,
+        desiredCount: env.desiredCount ?? 2,
         launchType: "FARGATE",
         networkConfiguration: {
           awsvpcConfiguration: { subnets: [subnet], securityGroups: [group], assignPublicIp: "DISABLED" },
@@ -217,11 +226,11 @@ export async function seedStaging(moto: PrivateMoto): Promise<SeededStaging> {
 }
 
 /** The staging service as moto holds it now, and the image its serving task definition names. */
-export async function stagingServiceNow(moto: PrivateMoto) {
+export async function stagingServiceNow(moto: PrivateMoto, env: SeedEnvironment = STAGING) {
   const clients = moto.clients();
   try {
     const service = (
-      await clients.ecs.send(new DescribeServicesCommand({ cluster: STAGING.cluster, services: [STAGING.service] }))
+      await clients.ecs.send(new DescribeServicesCommand({ cluster: env.cluster, services: [env.service] }))
     ).services?.[0];
     const definition = service?.taskDefinition
       ? (await clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: service.taskDefinition })))

@@ -1,5 +1,5 @@
 /** The bundled example service, and throwaway copies of it that a test changes (a lint error, a failing test...). */
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -29,4 +29,34 @@ export function notReadyCopy(): string {
       return next;
     },
   });
+}
+
+/** The second service's deployment descriptors (its own cluster, service, container, repository and family). */
+export const SECOND_SERVICE_DESCRIPTORS = resolve(import.meta.dirname, "../fixtures/second-service/deploy");
+
+/**
+ * Another service in the same layout: the bundled one with its package renamed (`enterprise` → `billing`, in
+ * code, tests, migrations, Dockerfile and pyproject) and its own deploy/ descriptors, so nothing of the module's
+ * defaults applies to it. `change` edits it further, like {@link brokenCopy}.
+ */
+export function secondServiceCopy(change: Record<string, string | ((old: string) => string)> = {}): string {
+  const dir = brokenCopy({});
+  renameSync(join(dir, "enterprise"), join(dir, "billing"));
+  for (const file of textFiles(dir)) {
+    const old = readFileSync(file, "utf8");
+    const next = old.replace(/\benterprise\b/g, "billing");
+    if (next !== old) writeFileSync(file, next);
+  }
+  cpSync(SECOND_SERVICE_DESCRIPTORS, join(dir, "deploy"), { recursive: true });
+  for (const [file, edit] of Object.entries(change)) {
+    const path = join(dir, file);
+    writeFileSync(path, typeof edit === "string" ? edit : edit(readFileSync(path, "utf8")));
+  }
+  return dir;
+}
+
+function textFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && /(\.py|\.toml|\.ini|\.txt|\.md|\.cfg|Dockerfile|\.dockerignore)$/.test(e.name))
+    .map((e) => join(e.parentPath, e.name));
 }

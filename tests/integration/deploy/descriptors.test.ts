@@ -229,3 +229,21 @@ describe("a second service deploys from its own descriptors (moto)", () => {
     expect(second.taskDefinition.renderedSha256).not.toBe(first.taskDefinition.renderedSha256);
   });
 });
+
+describe("a templated deploy that fails leaves the hand-made revision serving (moto)", () => {
+  it("smoke fails → rolled back to the revision that served before the template was ever used", async () => {
+    const notReady = await startServiceStandIn({ version: () => STAGING_VERSION, readyStatus: () => 503 });
+    try {
+      const service = await seedSecondService();
+      const report = await deploy({ ...(await options(service)), smoke: { ...FAST.smoke, baseUrl: notReady.url } });
+      expect(report.outcome).toBe("rolled-back");
+      expect(report.rollback).toMatchObject({ taken: true, cause: "smoke", toTaskDefinition: service.servingArn });
+      expect(report.taskDefinition.registered).toBe(true);
+      const now = await serviceNow(service.staging);
+      expect(now?.taskDefinition).toBe(service.servingArn);
+      expect(now?.desiredCount).toBe(2);
+    } finally {
+      await notReady.close();
+    }
+  });
+});

@@ -1,6 +1,7 @@
 /**
  * Seeded fault fuzzer over the deploy core against moto (fast-check): random sequences (1-2 steps) of deploys, manual
- * rollbacks and migrations, each deploy with a fault drawn from a catalogue (FAKES from faults.ts where moto cannot
+ * rollbacks and migrations, each deploy from a task definition template (as every `dagger call` deploys) or as a
+ * copy of the serving revision, with a fault drawn from a catalogue (FAKES from faults.ts where moto cannot
  * produce the state). After every step the invariants of docs/deploy.md are checked against moto's real state.
  * The seed is printed; a failure names it and shrinks to a minimal sequence. Rerun one: FUZZ_SEED=<n>.
  * FUZZ_RUNS sets the number of sequences (default 300). Pacing is 1 ms so a sequence takes well under a second.
@@ -16,7 +17,7 @@ import type { AwsClients } from "../../../src/core/aws/clients.js";
 import { destroyAwsClients } from "../../../src/core/aws/clients.js";
 import { motoClients, requireMoto, seedEnvironment, serviceNow, type Seeded } from "../../support/moto.js";
 import { startServiceStandIn, type LoopbackServer } from "./servers.js";
-import { publishIntoMoto } from "./helpers.js";
+import { publishIntoMoto, templateFor } from "./helpers.js";
 import {
   fakeAwsError,
   fakeCircuitBreakerRollback,
@@ -41,7 +42,7 @@ const FAULTS = [
 ] as const;
 type Fault = (typeof FAULTS)[number];
 type Step =
-  | { readonly kind: "deploy"; readonly sha: number; readonly fault: Fault }
+  | { readonly kind: "deploy"; readonly sha: number; readonly fault: Fault; readonly templated: boolean }
   | { readonly kind: "rollback" }
   | { readonly kind: "migrate" };
 
@@ -68,7 +69,12 @@ afterAll(async () => site?.close());
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
   {
     weight: 5,
-    arbitrary: fc.record({ kind: fc.constant("deploy" as const), sha: fc.nat(2), fault: fc.constantFrom(...FAULTS) }),
+    arbitrary: fc.record({
+      kind: fc.constant("deploy" as const),
+      sha: fc.nat(2),
+      fault: fc.constantFrom(...FAULTS),
+      templated: fc.boolean(),
+    }),
   },
   { weight: 1, arbitrary: fc.constant({ kind: "rollback" as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: "migrate" as const }) },
@@ -174,6 +180,8 @@ async function runStep(step: Step, seeded: Seeded, inFlight: Set<string>, violat
     try {
       const report = await deploy({
         ...base,
+        // Templated: the environment also names its task count (the seeded one: moto never settles another).
+        ...(step.templated ? { template: templateFor(seeded), environment: { ...env, desiredCount: 2 } } : {}),
         ...(step.fault === "rollout-timeout" ? { rolloutTimeoutMs: 100 } : {}),
         aws,
         gitSha: sha,

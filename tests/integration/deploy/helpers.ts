@@ -3,6 +3,7 @@ import { PutImageCommand } from "@aws-sdk/client-ecr";
 import type { AwsClients } from "../../../src/core/aws/clients.js";
 import type { DeployOptions } from "../../../src/core/deploy/deploy.js";
 import type { PublishImage } from "../../../src/core/deploy/image.js";
+import { parseTaskDefinitionTemplate, type TaskDefinitionTemplate } from "../../../src/core/deploy/task-template.js";
 import { motoClients, type Seeded, uniqueImageManifest } from "../../support/moto.js";
 
 /** Fast poll pacing so waits take milliseconds, not minutes (the schedule's shape is what is tested). */
@@ -55,3 +56,32 @@ export function stagingOptions(
 
 /** The staging APP_VERSION for the sha above. */
 export const STAGING_VERSION = "staging-0123456789abcdef0123456789abcdef01234567";
+
+/**
+ * A task definition template for a seeded environment, as its deploy/task-definition.json would give it: the
+ * seeded family and container, the image as `{{image}}`, its own CPU/memory (so the first templated deploy
+ * registers a revision unlike the seeded one), the required secrets by ARN.
+ */
+export function templateFor(seed: Seeded): TaskDefinitionTemplate {
+  const family = seed.taskDefinitionArn.replace(/^.*:task-definition\//, "").replace(/:\d+$/, "");
+  const text = JSON.stringify({
+    family,
+    requiresCompatibilities: ["FARGATE"],
+    networkMode: "awsvpc",
+    cpu: "512",
+    memory: "1024",
+    containerDefinitions: [
+      {
+        name: seed.environment.containerName,
+        image: "{{image}}",
+        essential: true,
+        memory: 512,
+        secrets: seed.environment.requiredTaskSecrets.map((name) => ({
+          name,
+          valueFrom: `arn:aws:secretsmanager:{{region}}:{{accountId}}:secret:${name}`,
+        })),
+      },
+    ],
+  });
+  return parseTaskDefinitionTemplate(text, "deploy/task-definition.json");
+}

@@ -258,6 +258,9 @@ async function createLockTable(endpoint: string, table: string): Promise<void> {
         KeySchema: [{ AttributeName: "lockId", KeyType: "HASH" }],
       }),
     );
+  } catch (error) {
+    // One table serves every service of an account: a second seeded service finds it there.
+    if ((error as Error).name !== "ResourceInUseException") throw error;
   } finally {
     dynamodb.destroy();
   }

@@ -99,10 +99,14 @@ async function awsArgs(prefix: string): Promise<Record<string, Variable>> {
 }
 
 /** `dagger call publish` for `gitSha`, then the published image running where the module can smoke-check it. */
-async function publishAndRun(dir: string, gitSha: string): Promise<{ reference: string; service: RunningService }> {
+async function publishAndRun(
+  dir: string,
+  gitSha: string,
+  appFactory?: string,
+): Promise<{ reference: string; service: RunningService }> {
   const args = { env: str("staging"), gitSha: str(gitSha), ...(await awsArgs(`publish-${gitSha}`)) };
   const reference = await callFunction<string>("publish", args, "", await constructorFor(dir));
-  const service = await runServiceImage(locally(reference), databases, bridge);
+  const service = await runServiceImage(locally(reference), databases, bridge, appFactory);
   running.push(service);
   return { reference, service };
 }
@@ -195,7 +199,7 @@ describe.skipIf(!rigImages().trivyDb)("another service, from its own deploy/ des
     const dir = secondServiceCopy();
     const gitSha = randomSha();
     const bundledBefore = (await stagingServiceNow(moto)).service?.taskDefinition;
-    const { reference, service } = await publishAndRun(dir, gitSha);
+    const { reference, service } = await publishAndRun(dir, gitSha, "billing.main:create_app");
     expect(reference).toMatch(new RegExp(`^${billing.repositoryUri}@sha256:[0-9a-f]{64}$`));
 
     const report = JSON.parse(

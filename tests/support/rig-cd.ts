@@ -331,11 +331,13 @@ export interface RunningService {
  * with the loopback Postgres/Redis and a random JWT secret, and waits until /health answers.
  * @param databases Where the service's DATABASE_URL and REDIS_URL point (from {@link startLoopbackDatabases}).
  * @param host Loopback, or the engine bridge's address for a module-mode smoke check.
+ * @param appFactory The service's uvicorn factory (another service has another package).
  */
 export async function runServiceImage(
   reference: string,
   databases: Pick<LoopbackDatabases, "databaseUrl" | "redisUrl">,
   host = "127.0.0.1",
+  appFactory = "enterprise.main:create_app",
 ): Promise<RunningService> {
   const port = await freePort(host);
   const name = `fm-e2e-${randomBytes(4).toString("hex")}`;
@@ -358,7 +360,7 @@ export async function runServiceImage(
     reference,
     "uvicorn",
     "--factory",
-    "enterprise.main:create_app",
+    appFactory,
     "--host",
     host,
     "--port",

@@ -32,6 +32,7 @@ import {
 } from "../../support/moto.js";
 import { startServiceStandIn, type LoopbackServer } from "./servers.js";
 import { FAST, STAGING_VERSION } from "./helpers.js";
+import { onRequest } from "./faults.js";
 
 const DIR = "tests/fixtures/second-service/deploy";
 const GIT_SHA = "0123456789abcdef0123456789abcdef01234567";
@@ -245,5 +246,27 @@ describe("a templated deploy that fails leaves the hand-made revision serving (m
     } finally {
       await notReady.close();
     }
+  });
+});
+
+describe("the environment's task count (moto)", () => {
+  it("goes out with the rollout's UpdateService, and back with the automatic rollback", async () => {
+    // Seeded with 1 task; the descriptors say 2. moto keeps the deployment's count from the service's creation and
+    // always reports 2 running, so neither the rollout nor the rollback settles here: what is checked is what the
+    // pipeline asks of ECS (the count with the rollout, the old count with the rollback) and where the service ends.
+    const service = await seedSecondService(1);
+    const o = await options(service);
+    const updates: Record<string, unknown>[] = [];
+    onRequest(o.aws.ecs, "UpdateService", (input) => void updates.push(input));
+    const report = await deploy(o);
+    expect(report.outcome).not.toBe("succeeded");
+    expect(report.rollback).toMatchObject({ taken: true, cause: "timeout", toTaskDefinition: service.servingArn });
+    expect(updates.map((u) => [u.taskDefinition, u.desiredCount])).toEqual([
+      [report.taskDefinition.new, 2],
+      [service.servingArn, 1],
+    ]);
+    const now = await serviceNow(service.staging);
+    expect(now?.taskDefinition).toBe(service.servingArn);
+    expect(now?.desiredCount).toBe(1);
   });
 });

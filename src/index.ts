@@ -25,7 +25,6 @@ import {
   rollbackStage,
   smokeStage,
 } from "./stages/deploy.js";
-import { refuseTestRegistry } from "./core/deploy/promotion.js";
 import { rehearsalStage } from "./stages/rehearsal.js";
 import { releaseStage } from "./stages/release.js";
 import { verifiedImage } from "./stages/verified-image.js";
@@ -385,7 +384,6 @@ export class FaultmavenAuthPipeline {
    * @param awsRoleArn Role to assume with a GitHub OIDC token (no long-lived keys).
    * @param awsWebIdentityToken The GitHub OIDC token for awsRoleArn.
    * @param awsEndpointUrl Endpoint for every AWS client (e.g. moto). Default: AWS's own (no environment variable is read).
-   * @param registry Test hook for staging only (the e2e rig): push to this registry WITHOUT auth instead of ECR. Refused for production.
    */
   @func({ cache: "never" })
   async publish(
@@ -398,9 +396,7 @@ export class FaultmavenAuthPipeline {
     awsRoleArn?: string,
     awsWebIdentityToken?: Secret,
     awsEndpointUrl?: string,
-    registry?: string,
   ): Promise<string> {
-    refuseTestRegistry(env, registry);
     const appVersion = await appVersionOf({ source: this.source, env, version, gitSha });
     await this.scanImage(appVersion);
     const aws = {
@@ -412,7 +408,7 @@ export class FaultmavenAuthPipeline {
       awsEndpointUrl,
       source: this.source,
     };
-    return publishStage({ env, version, gitSha, registry, ...aws }, await this.build(appVersion));
+    return publishStage({ env, version, gitSha, ...aws }, await this.build(appVersion));
   }
 
   /**
@@ -442,7 +438,6 @@ export class FaultmavenAuthPipeline {
    * @param smokeUrl Base URL for the smoke checks. Default: the environment's public URL.
    * @param rolloutTimeoutSeconds Longest wait for the rollout to be steady, 60..21600. Default: 900.
    * @param migrationTimeoutSeconds Longest wait for the migration task to stop (then it is stopped), 60..21600. Default: 900.
-   * @param registry Test hook for staging only (the e2e rig): push to this registry WITHOUT auth instead of ECR. Refused for production.
    * @param rollbackTimeoutSeconds Longest wait for an automatic rollback to be steady, 60..21600. Default: 900.
    * @param lockTable DynamoDB table of the deploy lock (see docs/deploy.md). Default: the environment's lockTable, else no lock.
    */
@@ -464,11 +459,9 @@ export class FaultmavenAuthPipeline {
     smokeUrl?: string,
     rolloutTimeoutSeconds?: number,
     migrationTimeoutSeconds?: number,
-    registry?: string,
     rollbackTimeoutSeconds?: number,
     lockTable?: string,
   ): Promise<string> {
-    refuseTestRegistry(env, registry);
     const appVersion = await appVersionOf({ source: this.source, env, version, gitSha, gitRef });
     const aws = {
       awsAccessKeyId,
@@ -490,7 +483,6 @@ export class FaultmavenAuthPipeline {
       smokeUrl,
       rolloutTimeoutSeconds,
       migrationTimeoutSeconds,
-      registry,
       rollbackTimeoutSeconds,
       lockTable,
       ...aws,

@@ -71,8 +71,6 @@ export interface DeployArgs extends AwsArgs {
   readonly slackWebhook?: Secret;
   readonly rolloutTimeoutSeconds?: number;
   readonly migrationTimeoutSeconds?: number;
-  /** Push to this registry instead of ECR (no auth), e.g. `127.0.0.1:5000`. */
-  readonly registry?: string;
   readonly rollbackTimeoutSeconds?: number;
   /** DynamoDB table of the deploy lock. @default the environment's lockTable */
   readonly lockTable?: string;
@@ -200,9 +198,7 @@ export async function deployStage(args: DeployArgs, build: () => Promise<Contain
   const { base, template } = await access(args);
   const slack = args.slackWebhook ? await args.slackWebhook.plaintext() : undefined;
   const options = { ...deployOptions(base, args, slack), template };
-  const report = await deploy(
-    args.promoteDigest ? options : { ...options, publish: ecrPublisher(build, args.registry) },
-  );
+  const report = await deploy(args.promoteDigest ? options : { ...options, publish: ecrPublisher(build) });
   return reportOrThrow(report);
 }
 
@@ -280,23 +276,15 @@ export async function smokeStage(args: {
 export interface PublishArgs extends AwsArgs {
   readonly version?: string;
   readonly gitSha?: string;
-  /** Push to this registry (no auth, no AWS call) instead of ECR, e.g. `127.0.0.1:5000`. */
-  readonly registry?: string;
 }
 
 /**
  * Pushes the image under the environment's tags (`staging-<sha>`, or `vX.Y.Z` and `latest`) to its ECR repository
- * (login via GetAuthorizationToken) or to `registry`, and returns `repo@sha256:...`.
+ * (login via GetAuthorizationToken), and returns `repo@sha256:...`.
  */
 export async function publishStage(args: PublishArgs, image: Container): Promise<string> {
   const environment = await environmentNamed(args.source, args.env);
   const version = resolveVersion(environment, args);
-  if (args.registry) {
-    return publishToEcr(image, {
-      repositoryUri: `${args.registry}/${environment.ecrRepository}`,
-      tags: version.imageTags,
-    });
-  }
   const { base } = await access(args);
   const clients = await clientsFor(base);
   try {

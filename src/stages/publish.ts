@@ -10,8 +10,8 @@ export interface PublishToEcrOptions {
   readonly repositoryUri: string;
   /** Tags to push, each a separate publish of the same image (same digest). */
   readonly tags: readonly string[];
-  /** ECR login from `ecrLogin`; omit for a registry without auth (the e2e suite's 127.0.0.1:5000). @default no auth */
-  readonly login?: RegistryLogin;
+  /** ECR login from `ecrLogin`: every push is authenticated, as ECR requires. */
+  readonly login: RegistryLogin;
 }
 
 /**
@@ -20,16 +20,13 @@ export interface PublishToEcrOptions {
  */
 export async function publishToEcr(container: Container, options: PublishToEcrOptions): Promise<string> {
   if (options.tags.length === 0) throw new Error("publishToEcr needs at least one tag");
-  let image = container;
-  if (options.login) {
-    // The secret's name is derived from the registry, never from the password.
-    const name = `ecr-password-${createHash("sha256").update(options.login.registry).digest("hex").slice(0, 12)}`;
-    image = image.withRegistryAuth(
-      options.login.registry,
-      options.login.username,
-      dag.setSecret(name, options.login.password),
-    );
-  }
+  // The secret's name is derived from the registry, never from the password.
+  const name = `ecr-password-${createHash("sha256").update(options.login.registry).digest("hex").slice(0, 12)}`;
+  const image = container.withRegistryAuth(
+    options.login.registry,
+    options.login.username,
+    dag.setSecret(name, options.login.password),
+  );
   let digest: string | undefined;
   for (const tag of options.tags) {
     const pushed = digestFromReference(await image.publish(`${options.repositoryUri}:${tag}`));
@@ -46,15 +43,8 @@ export async function publishToEcr(container: Container, options: PublishToEcrOp
  * The `publish` callback the deploy core calls after preflight: it builds the image lazily (only when the core
  * decides to push) and pushes it to the ECR target the core resolved.
  * @param build Returns the image to push (the main class's `build`, scanned before it gets here).
- * @param registry Push to this registry instead of ECR (no auth), e.g. `127.0.0.1:5000`. @default ECR
  */
-export function ecrPublisher(build: () => Promise<Container>, registry?: string): PublishImage {
-  return async (target) => {
-    const image = await build();
-    if (registry) {
-      const repository = target.repositoryUri.split("/").slice(1).join("/");
-      return publishToEcr(image, { repositoryUri: `${registry}/${repository}`, tags: target.tags });
-    }
-    return publishToEcr(image, { repositoryUri: target.repositoryUri, tags: target.tags, login: target.login });
-  };
+export function ecrPublisher(build: () => Promise<Container>): PublishImage {
+  return async (target) =>
+    publishToEcr(await build(), { repositoryUri: target.repositoryUri, tags: target.tags, login: target.login });
 }

@@ -1,9 +1,14 @@
 /**
  * `deploy` end to end on the engine rig, against a private moto (ECS, ECR, STS) seeded with the staging
- * environment of dagger/environments.json. The local registry stands in for ECR (the `registry` argument), and
- * the image deploy publishes is the smoke target: it is first published, then `docker run` on loopback from the
- * local registry (with the loopback Postgres/Redis), and deploy, given the same git sha, builds the same image
- * (same digest) and smoke-checks that container.
+ * environment of dagger/environments.json. The push goes the way it goes to real ECR: GetAuthorizationToken from
+ * moto, then the engine pushes to the account's ECR host, which the rig maps to the ECR registry stand-in
+ * (tests/support/ecr-registry.ts) on loopback: moto has ECR's API but no registry, so the stand-in stores the image
+ * in the local registry and registers its manifest in moto's ECR under the same digest.
+ *
+ * The smoke target is the image deploy will push: the test builds it first (the module's `build`, same git sha, same
+ * digest) into a repository of its own in the local registry and `docker run`s it on loopback (with the loopback
+ * Postgres/Redis). ECR does not hold it yet, so deploy itself builds, scans and pushes it, as for a new commit, and
+ * smoke-checks that container.
  *
  * moto runs no containers, so the ECS side (rollout, PRIMARY deployment, migration task) is moto's; the image,
  * its push and the smoke checks are real. A broken copy of the service whose /ready always answers 503 is
@@ -14,8 +19,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   awsKeySecrets,
   callDeploy,
-  callPublish,
   cdPipelineFor,
+  docker,
+  ecrDigestOfTag,
   failureOf,
   LOCAL_REGISTRY,
   randomSha,
@@ -30,8 +36,10 @@ import {
   type PrivateMoto,
   type RunningService,
   type SeededStaging,
+  STAGING,
 } from "./support/cd.js";
 import { BUNDLED_SERVICE } from "./support/pipeline.js";
+import { localCopyOf, startEcrRegistry, type EcrRegistryStandIn } from "../support/ecr-registry.js";
 import { notReadyCopy } from "../support/service-copy.js";
 import { type EngineSession, openSession } from "./support/session.js";
 import type { DeployReport } from "../../src/core/deploy/report.js";
@@ -40,6 +48,7 @@ let session: EngineSession;
 let moto: PrivateMoto;
 let databases: LoopbackDatabases;
 let seeded: SeededStaging;
+let ecrRegistry: EcrRegistryStandIn;
 const running: RunningService[] = [];
 
 beforeAll(async () => {
@@ -47,26 +56,28 @@ beforeAll(async () => {
   moto = await startPrivateMoto();
   databases = await startLoopbackDatabases();
   seeded = await seedStaging(moto);
+  ecrRegistry = await startEcrRegistry(moto.endpoint, STAGING.region);
 });
 afterAll(async () => {
   for (const service of running) await service.stop();
+  await ecrRegistry?.close();
   await moto?.stop();
   await databases?.stop();
   await session?.close();
 });
 
-/** Publishes the service in `dir` for `gitSha`, runs it on loopback, and returns both. */
-async function publishAndRun(dir: string, gitSha: string): Promise<{ reference: string; service: RunningService }> {
-  const reference = await callPublish(cdPipelineFor(dir), {
-    env: "staging",
-    gitSha,
-    ...awsKeySecrets(`deploy-publish-${gitSha}`, { id: "testing", secret: "testing" }),
-    awsEndpointUrl: moto.endpoint,
-    registry: LOCAL_REGISTRY,
-  });
+/**
+ * Builds the image deploy will push for `gitSha` (the same build: same digest), pushes it to a repository of the
+ * test's own in the local registry, never to ECR, runs it on loopback, and returns its digest and the container.
+ */
+async function buildAndRun(dir: string, gitSha: string): Promise<{ digest: string; service: RunningService }> {
+  const image = await cdPipelineFor(dir).build(`staging-${gitSha}`);
+  const reference = await image.publish(`${LOCAL_REGISTRY}/e2e-smoke-target:${gitSha}`);
+  const digest = /@(sha256:[0-9a-f]{64})$/.exec(reference)?.[1] as string;
+  expect(digest, reference).toBeDefined();
   const service = await runServiceImage(reference, databases);
   running.push(service);
-  return { reference, service };
+  return { digest, service };
 }
 
 function deployArgs(gitSha: string, smokeUrl: string) {
@@ -79,16 +90,18 @@ function deployArgs(gitSha: string, smokeUrl: string) {
     smokeUrl,
     rolloutTimeoutSeconds: 120,
     migrationTimeoutSeconds: 120,
-    registry: LOCAL_REGISTRY,
   };
 }
 
 // Without the rig's vulnerability-DB stand-in the image scan fails ("the scanner failed") and deploy stops before
 // any push: publish.test.ts proves that path. These tests need a scan verdict, so they need the stand-in.
-describe.skipIf(!rigTrivyDb())("deploy to staging (moto) with the local registry as ECR", () => {
-  it("deploys the image it publishes by digest, migrates, rolls out and smoke-checks it: succeeded", async () => {
+describe.skipIf(!rigTrivyDb())("deploy to staging (moto, the rig's ECR stand-in)", () => {
+  it("deploys the image it publishes by digest, migrates, rolls out, smoke-checks it and marks it verified: succeeded", async () => {
     const gitSha = randomSha();
-    const { reference, service } = await publishAndRun(BUNDLED_SERVICE, gitSha);
+    const { digest, service } = await buildAndRun(BUNDLED_SERVICE, gitSha);
+    const reference = `${seeded.repositoryUri}@${digest}`;
+    // ECR does not hold the image yet: deploy has to push it itself.
+    expect(await ecrDigestOfTag(moto, `staging-${gitSha}`)).toBeUndefined();
     // The smoke target really is ready (its Postgres and Redis answer) before deploy judges it.
     expect((await fetch(`${service.url}/ready`)).status).toBe(200);
 
@@ -114,7 +127,17 @@ describe.skipIf(!rigTrivyDb())("deploy to staging (moto) with the local registry
       ["version", true],
     ]);
     expect(report.rollback.taken).toBe(false);
-    expect(report.warnings).toEqual(expect.arrayContaining([expect.stringContaining(`pushed to ${LOCAL_REGISTRY}/`)]));
+    expect(report.warnings).toEqual([]);
+
+    // In ECR: the push went through ECR's login to the environment's repository, under the staging tag, and the
+    // verified mark (what production will promote) names that same digest.
+    expect(ecrRegistry.pushed).toContain(`${STAGING.ecrRepository}@${digest}`);
+    expect(await ecrDigestOfTag(moto, `staging-${gitSha}`)).toBe(digest);
+    expect(await ecrDigestOfTag(moto, `verified-staging-${gitSha}`)).toBe(digest);
+    // The registry behind ECR serves it in the environment's repository (docker also knows it as the smoke target).
+    const local = localCopyOf(reference);
+    await docker(["pull", "--quiet", local]);
+    expect(JSON.parse(await docker(["inspect", "--format", "{{json .RepoDigests}}", local]))).toContain(local);
 
     // End state in moto: the service runs the new revision, whose container names the image by digest. (moto
     // keeps the PRIMARY deployment's own taskDefinition field at the first revision, so the service's is the truth.)
@@ -134,7 +157,8 @@ describe.skipIf(!rigTrivyDb())("deploy to staging (moto) with the local registry
   it("a broken image (/ready always 503) fails its smoke check and is rolled back: rolled-back", async () => {
     const dir = notReadyCopy();
     const gitSha = randomSha();
-    const { reference, service } = await publishAndRun(dir, gitSha);
+    const { digest, service } = await buildAndRun(dir, gitSha);
+    const reference = `${seeded.repositoryUri}@${digest}`;
     // The broken image really is broken, before deploy judges it.
     expect((await fetch(`${service.url}/ready`)).status).toBe(503);
     expect((await fetch(`${service.url}/health`)).status).toBe(200);
@@ -155,6 +179,9 @@ describe.skipIf(!rigTrivyDb())("deploy to staging (moto) with the local registry
     expect(report.smoke.find((s) => s.name === "ready")?.passed).toBe(false);
     expect(report.smoke.find((s) => s.name === "health")?.passed).toBe(true);
     expect(report.rollback).toMatchObject({ taken: true, toTaskDefinition: servingBefore, succeeded: true });
+    // Pushed to ECR, but never marked verified: production will refuse this commit.
+    expect(await ecrDigestOfTag(moto, `staging-${gitSha}`)).toBe(digest);
+    expect(await ecrDigestOfTag(moto, `verified-staging-${gitSha}`)).toBeUndefined();
 
     // End state in moto: the service is back on the revision that served before, its deployment PRIMARY and done.
     const after = await stagingServiceNow(moto);

@@ -1,7 +1,10 @@
 /**
- * `publish` end to end on the engine rig: the image is scanned, built and pushed through the engine to the local
- * registry (127.0.0.1:5000 stands in for ECR through the function's `registry` argument), and the reference it
- * returns is checked against what the Docker daemon pulls.
+ * `publish` end to end on the engine rig: the image is scanned, built and pushed through the engine the way it is
+ * pushed to real ECR: GetAuthorizationToken from a private moto, then the engine pushes to the account's ECR host,
+ * which the rig maps to the ECR registry stand-in (tests/support/ecr-registry.ts) on loopback (the engine runs in the
+ * host's network namespace). moto has ECR's API but no registry, so the stand-in stores the image in the local
+ * registry and registers its manifest in moto's ECR under the same digest. The reference publish returns is checked
+ * against ECR's API and against what the Docker daemon pulls from the local registry.
  *
  * The image scan needs Trivy's vulnerability DB. The real one is unreachable here, so publish uses the rig's DB
  * stand-in (images.json `trivyDb`: a DB with no advisories); the test is skipped when the rig has none.
@@ -16,32 +19,41 @@ import {
   callPublish,
   cdPipelineFor,
   docker,
+  ecrDigestOfTag,
   failureOf,
   LOCAL_REGISTRY,
   pulledRepoDigest,
   randomSha,
   rigTrivyDb,
+  seedStaging,
   STAGING,
   startPrivateMoto,
   type PrivateMoto,
+  type SeededStaging,
 } from "./support/cd.js";
 import { BUNDLED_SERVICE, pipelineFor } from "./support/pipeline.js";
 import { type EngineSession, openSession } from "./support/session.js";
-
-const REFERENCE = new RegExp(
-  `^${LOCAL_REGISTRY.replace(/\./g, "\\.")}/${STAGING.ecrRepository}@(sha256:[0-9a-f]{64})$`,
-);
+import { localCopyOf, startEcrRegistry, type EcrRegistryStandIn } from "../support/ecr-registry.js";
 
 let session: EngineSession;
 let moto: PrivateMoto;
+let seeded: SeededStaging;
+let ecrRegistry: EcrRegistryStandIn;
 beforeAll(async () => {
   session = await openSession("publish");
   moto = await startPrivateMoto();
+  // The repository the push goes to must exist, as in ECR (the stand-in registers each manifest in it).
+  seeded = await seedStaging(moto);
+  ecrRegistry = await startEcrRegistry(moto.endpoint, STAGING.region);
 });
 afterAll(async () => {
+  await ecrRegistry?.close();
   await moto?.stop();
   await session?.close();
 });
+
+/** `<ECR repository URI>@sha256:...`, capturing the digest. */
+const reference = () => new RegExp(`^${seeded.repositoryUri.replace(/\./g, "\\.")}@(sha256:[0-9a-f]{64})$`);
 
 /** The digest the local registry holds under `repository:tag` (its registry API), or undefined when absent. */
 async function registryTagDigest(tag: string): Promise<string | undefined> {
@@ -61,28 +73,32 @@ async function registryTagDigest(tag: string): Promise<string | undefined> {
   return response.headers.get("docker-content-digest") ?? undefined;
 }
 
-describe("publish to the local registry", () => {
+describe("publish to the environment's ECR repository (moto's ECR and the rig's ECR stand-in)", () => {
   it.skipIf(!rigTrivyDb())(
-    "returns <registry>/<repo>@sha256:..., the digest docker pull resolves, tagged staging-<sha>",
+    "returns <ECR repository>@sha256:..., the digest ECR holds under staging-<sha> and docker pull resolves",
     async () => {
       const gitSha = randomSha();
       const started = Date.now();
       const keys = awsKeySecrets(`publish-${gitSha}`, { id: "testing", secret: "testing" });
-      const reference = await callPublish(cdPipelineFor(BUNDLED_SERVICE), {
+      const published = await callPublish(cdPipelineFor(BUNDLED_SERVICE), {
         env: "staging",
         gitSha,
         ...keys,
         awsEndpointUrl: moto.endpoint,
-        registry: LOCAL_REGISTRY,
       });
-      console.log(`publish took ${((Date.now() - started) / 1000).toFixed(1)} s: ${reference}`);
-      const digest = REFERENCE.exec(reference)?.[1];
-      expect(reference).toMatch(REFERENCE);
+      console.log(`publish took ${((Date.now() - started) / 1000).toFixed(1)} s: ${published}`);
+      const digest = reference().exec(published)?.[1];
+      expect(published).toMatch(reference());
 
-      expect(await pulledRepoDigest(reference)).toBe(reference);
+      // ECR's API knows the image by that digest, under the staging tag: the push went through ECR's login.
+      expect(ecrRegistry.pushed).toContain(`${STAGING.ecrRepository}@${digest}`);
+      expect(await ecrDigestOfTag(moto, `staging-${gitSha}`)).toBe(digest);
+      // The registry behind ECR serves exactly that manifest, under the same tag.
+      const local = localCopyOf(published);
+      expect(await pulledRepoDigest(local)).toBe(local);
       expect(await registryTagDigest(`staging-${gitSha}`)).toBe(digest);
       // The image carries the version the deploy's smoke check will expect from GET /.
-      const env = JSON.parse(await docker(["inspect", "--format", "{{json .Config.Env}}", reference])) as string[];
+      const env = JSON.parse(await docker(["inspect", "--format", "{{json .Config.Env}}", local])) as string[];
       expect(env).toContain(`APP_VERSION=staging-${gitSha}`);
     },
   );
@@ -95,11 +111,11 @@ describe("publish to the local registry", () => {
         gitSha,
         ...awsKeySecrets(`publish-nodb-${gitSha}`, { id: "testing", secret: "testing" }),
         awsEndpointUrl: moto.endpoint,
-        registry: LOCAL_REGISTRY,
       }),
     );
     expect(error.message).toMatch(/the scanner failed, so there is no verdict/);
     expect(error.message).toMatch(/mirror\.gcr\.io|trivy-db/);
     expect(await registryTagDigest(`staging-${gitSha}`)).toBeUndefined();
+    expect(await ecrDigestOfTag(moto, `staging-${gitSha}`)).toBeUndefined();
   });
 });

@@ -6,10 +6,12 @@
  * for each canary, each of its lines, 64-char slices of the big one, and its base64 form: the engine's output (the
  * engine container's log since the session began, which shows exec arguments: a control value proves it; the
  * session CLI's own log, reports/e2e/engine-secrets.log, holds only its connection lines), every string a function
- * returned, every error message, everything the module printed, the requests the Slack stand-in received, every image pushed to the local registry (`docker save`: every layer tar
- * and the image config), and every file under reports/e2e. Zero hits.
+ * returned, every error message, everything the module printed, the requests the Slack stand-in received, every
+ * image pushed (to the ECR host, which the rig maps to the ECR registry stand-in in front of the local registry;
+ * `docker save` of its local copy: every layer tar and the image config), and every file under reports/e2e. Zero hits.
  *
- * moto accepts any AWS credentials, so canary keys drive real deploys against it. The Slack webhook is a
+ * moto accepts any AWS credentials, so canary keys drive real publishes and deploys against it (the ECR login
+ * through GetAuthorizationToken included, as with real ECR). The Slack webhook is a
  * loopback recording server whose URL path carries the canary (the URL itself is the secret). ci and release
  * are driven to a failing precondition (no GitHub repository for the uploads; a release tag that does not
  * exist) so no token is sent to an unreachable Codecov, GitHub or Docker Hub; their Secrets are still read.
@@ -29,8 +31,8 @@ import {
   callRollback,
   cdPipelineFor,
   docker,
+  ecrDigestOfTag,
   engineContainerLog,
-  LOCAL_REGISTRY,
   randomSha,
   reportInError,
   rigTrivyDb,
@@ -42,7 +44,10 @@ import {
   startRecorder,
   type PrivateMoto,
   type RunningService,
+  type SeededStaging,
+  STAGING,
 } from "./support/cd.js";
+import { localCopyOf, startEcrRegistry, type EcrRegistryStandIn } from "../support/ecr-registry.js";
 import { BUNDLED_SERVICE } from "./support/pipeline.js";
 import type { DeployReport } from "../../src/core/deploy/report.js";
 import { E2E_REPORTS, type EngineSession, openSession, rigImages } from "./support/session.js";
@@ -60,7 +65,7 @@ function filesUnder(dir: string): string[] {
 const outputs: { call: string; text: string; failed: boolean }[] = [];
 /** Everything the module printed through console.* while it ran in this process. */
 const printed: string[] = [];
-/** Image references pushed to the local registry by these calls. */
+/** Image references (in ECR) pushed by these calls. */
 const pushedImages = new Set<string>();
 
 /** Runs one function call and keeps what it gave (its result, or its error's name, message and stack). */
@@ -91,6 +96,8 @@ let session: EngineSession | undefined;
 const sessionStart = new Date();
 let moto: PrivateMoto;
 let databases: LoopbackDatabases;
+let seeded: SeededStaging;
+let ecrRegistry: EcrRegistryStandIn;
 let recorder: Awaited<ReturnType<typeof startRecorder>>;
 let smokeTarget: RunningService | undefined;
 const gitSha = randomSha();
@@ -106,7 +113,8 @@ beforeAll(async () => {
   session = await openSession("secrets");
   moto = await startPrivateMoto();
   databases = await startLoopbackDatabases();
-  await seedStaging(moto);
+  seeded = await seedStaging(moto);
+  ecrRegistry = await startEcrRegistry(moto.endpoint, STAGING.region);
   recorder = await startRecorder();
   await dag.container().from(rigImages().python).withExec(["echo", CONTROL]).sync();
 });
@@ -114,6 +122,7 @@ afterAll(async () => {
   vi.restoreAllMocks();
   await smokeTarget?.stop();
   await recorder?.close();
+  await ecrRegistry?.close();
   await moto?.stop();
   await databases?.stop();
   await session?.close();
@@ -122,7 +131,7 @@ afterAll(async () => {
 const ROLE_ARN = "arn:aws:iam::123456789012:role/faultmaven-deploy";
 
 describe("canary secrets through every Secret argument", () => {
-  it("publish: AWS keys and session token (registry override: the keys are accepted and never used)", async () => {
+  it("publish: AWS keys and session token (the ECR login is asked for with them)", async () => {
     const result = await record("publish", () =>
       callPublish(cdPipelineFor(BUNDLED_SERVICE), {
         env: "staging",
@@ -131,13 +140,15 @@ describe("canary secrets through every Secret argument", () => {
         awsSecretAccessKey: secret("publish-key", canary("4kb", "publish awsSecretAccessKey")),
         awsSessionToken: secret("publish-session", canary("base64", "publish awsSessionToken")),
         awsEndpointUrl: moto.endpoint,
-        registry: LOCAL_REGISTRY,
       }),
     );
     if (rigTrivyDb()) {
       expect(result.failed, result.text).toBe(false);
+      // The push went to ECR with the login the canary keys got: moto's ECR holds the image under its staging tag.
+      expect(result.text).toMatch(new RegExp(`^${seeded.repositoryUri.replace(/\./g, "\\.")}@sha256:[0-9a-f]{64}$`));
+      expect(await ecrDigestOfTag(moto, `staging-${gitSha}`)).toBe(result.text.split("@")[1]);
       pushedImages.add(result.text);
-      smokeTarget = await runServiceImage(result.text, databases);
+      smokeTarget = await runServiceImage(localCopyOf(result.text), databases);
     } else {
       expect(result.text).toMatch(/the scanner failed/);
     }
@@ -157,7 +168,6 @@ describe("canary secrets through every Secret argument", () => {
         smokeUrl: smokeTarget?.url ?? "http://127.0.0.1:9/",
         rolloutTimeoutSeconds: 120,
         migrationTimeoutSeconds: 120,
-        registry: LOCAL_REGISTRY,
       }),
     );
     const report = result.error ? reportInError(result.error) : (JSON.parse(result.text) as DeployReport);
@@ -180,7 +190,6 @@ describe("canary secrets through every Secret argument", () => {
         smokeUrl: smokeTarget?.url ?? "http://127.0.0.1:9/",
         rolloutTimeoutSeconds: 120,
         migrationTimeoutSeconds: 120,
-        registry: LOCAL_REGISTRY,
       }),
     );
     // Same sha, same image: the service already runs it, so this rerun only verifies and smoke-checks.
@@ -334,11 +343,13 @@ describe("the search: zero hits of any canary", () => {
     expect(hits).toEqual([]);
   });
 
-  it("in every layer and the config of every image pushed to the local registry (docker save)", async () => {
+  it("in every layer and the config of every image pushed (docker save of its copy behind the ECR stand-in)", async () => {
     if (rigTrivyDb()) expect(pushedImages.size).toBeGreaterThan(0);
     const hits: string[] = [];
-    for (const reference of pushedImages) {
-      expect(reference.startsWith(`${LOCAL_REGISTRY}/`)).toBe(true);
+    for (const pushed of pushedImages) {
+      expect(pushed.startsWith(`${seeded.repositoryUri}@`)).toBe(true);
+      expect(ecrRegistry.pushed).toContain(`${STAGING.ecrRepository}@${pushed.split("@")[1]}`);
+      const reference = localCopyOf(pushed);
       const dir = mkdtempSync(join(tmpdir(), "leak-suite-image-"));
       try {
         await docker(["pull", "--quiet", reference]);

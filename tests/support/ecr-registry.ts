@@ -86,3 +86,11 @@ export async function startEcrRegistry(motoEndpoint: string, region: string): Pr
       }),
   };
 }
+
+/**
+ * The same image, by digest, in the local registry behind the stand-in: what the host's docker pulls, since only
+ * the engine resolves the ECR host to the stand-in: `<ECR host>/<repo>@<digest>` as `127.0.0.1:5000/<repo>@<digest>`.
+ */
+export function localCopyOf(reference: string): string {
+  return `${LOCAL_REGISTRY.host}:${LOCAL_REGISTRY.port}/${reference.slice(reference.indexOf("/") + 1)}`;
+}

@@ -30,7 +30,7 @@ import {
   RegisterTaskDefinitionCommand,
 } from "@aws-sdk/client-ecs";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { CreateRepositoryCommand, ECRClient, PutImageCommand } from "@aws-sdk/client-ecr";
+import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient, PutImageCommand } from "@aws-sdk/client-ecr";
 
 import { ROOT } from "../e2e/support/session.js";
 import { ec2Value, uniqueImageManifest } from "./moto-fixtures.js";
@@ -68,7 +68,7 @@ export function stagingOf(environmentsFile: string): SeedEnvironment {
 /** The staging environment exactly as dagger/environments.json names it (the module's default descriptors). */
 export const STAGING = stagingOf(join(ROOT, "dagger", "environments.json"));
 
-/** The local registry that stands in for ECR (the functions' `registry` argument). */
+/** The rig's local registry: the pipeline images, and where the ECR stand-in (ecr-registry.ts) stores pushes. */
 export const LOCAL_REGISTRY = process.env.RIG_REGISTRY ?? "127.0.0.1:5000";
 
 /** A random 40-hex git sha, so every run publishes under a fresh staging-<sha> tag. */
@@ -237,6 +237,26 @@ export async function stagingServiceNow(moto: PrivateMoto, env: SeedEnvironment 
           .taskDefinition
       : undefined;
     return { service, definition };
+  } finally {
+    clients.destroy();
+  }
+}
+
+/** The digest a tag names in the environment's ECR repository in moto, or undefined when no image has it. */
+export async function ecrDigestOfTag(
+  moto: PrivateMoto,
+  tag: string,
+  env: SeedEnvironment = STAGING,
+): Promise<string | undefined> {
+  const clients = moto.clients();
+  try {
+    const out = await clients.ecr.send(
+      new DescribeImagesCommand({ repositoryName: env.ecrRepository, imageIds: [{ imageTag: tag }] }),
+    );
+    return out.imageDetails?.[0]?.imageDigest;
+  } catch (error) {
+    if ((error as Error).name === "ImageNotFoundException") return undefined;
+    throw error;
   } finally {
     clients.destroy();
   }

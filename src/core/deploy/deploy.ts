@@ -274,21 +274,15 @@ async function imagePhase(run: DeployRun, inputs: DeployInputs, pf: PreflightRes
     tagDigests: pf.tagDigests,
   });
   let digest: string;
-  let repositoryUri = pf.repositoryUri;
+  const repositoryUri = pf.repositoryUri;
   if (action.kind === "publish") {
-    const published = await publishImage(
+    digest = await publishImage(
       clients,
       ecrRepositoryOf(env),
-      pf.repositoryUri,
+      repositoryUri,
       tags,
       run.options.publish as PublishImage,
     );
-    digest = published.digest;
-    repositoryUri = published.repositoryUri;
-    if (published.elsewhere)
-      report.warnings.push(
-        `the image was pushed to ${repositoryUri}, not to ECR ${pf.repositoryUri} (registry override)`,
-      );
   } else {
     digest = action.digest;
     if (action.kind === "reuse") report.warnings.push(action.why);

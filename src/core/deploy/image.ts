@@ -98,18 +98,10 @@ export async function tagImage(
   return moved;
 }
 
-/** Where the image was pushed. */
-export interface PublishedImage {
-  readonly digest: string;
-  /** Repository the reference names: the ECR repository, or a registry override (e2e's local registry). */
-  readonly repositoryUri: string;
-  /** Set when the image went to another registry than ECR (its digest cannot be checked in ECR). */
-  readonly elsewhere: boolean;
-}
-
 /**
  * Runs the Dagger layer's publish callback with an ECR login and checks the digest landed in the ECR repository.
- * A callback that pushed to another registry (override) returns that registry's reference; it is used as is.
+ * Returns the digest; the deploy names the image `<repositoryUri>@<digest>`, so it always comes from ECR: a digest
+ * the repository does not hold fails here, before anything is registered.
  */
 export async function publishImage(
   clients: AwsClients,
@@ -117,15 +109,10 @@ export async function publishImage(
   repositoryUri: string,
   tags: readonly string[],
   publish: PublishImage,
-): Promise<PublishedImage> {
+): Promise<string> {
   const login = await ecrLogin(clients);
   const reference = await publish({ repositoryUri, tags, login });
   const digest = digestFromReference(reference);
-  const pushedTo = reference
-    .trim()
-    .replace(/@sha256:[0-9a-f]{64}$/, "")
-    .replace(/:[\w][\w.-]{0,127}$/, "");
-  if (pushedTo !== repositoryUri) return { digest, repositoryUri: pushedTo, elsewhere: true };
   try {
     await clients.ecr.send(new DescribeImagesCommand({ ...repository, imageIds: [{ imageDigest: digest }] }));
   } catch (error) {
@@ -133,5 +120,5 @@ export async function publishImage(
       `pushed image ${digest} is not visible in ECR repository ${repository.repositoryName} (${awsErrorText(error)}): check the registry the image was pushed to`,
     );
   }
-  return { digest, repositoryUri, elsewhere: false };
+  return digest;
 }

@@ -28,17 +28,6 @@ export function verifiedTag(gitSha: string): string {
   return `${VERIFIED_TAG_PREFIX}${gitSha}`;
 }
 
-/**
- * Production images come from ECR only (the verified digest): the unauthenticated registry override, a test hook of
- * the e2e rig, is refused there before anything runs. Pure. @throws SettingsError
- */
-export function refuseTestRegistry(environment: string, registry: string | undefined): void {
-  if (registry !== undefined && registry !== "" && environment === "production")
-    throw new SettingsError(
-      "--registry is a test hook for staging (an unauthenticated push elsewhere): production images go to ECR only",
-    );
-}
-
 /** True for the environment that deploys only what staging verified (production: deployed from release tags). */
 export function promotesVerifiedOnly(environment: EnvironmentConfig): boolean {
   return environment.deployFrom === "tag";
@@ -105,7 +94,7 @@ export async function markVerified(
     );
     log(`verified: ${report.image.digest} tagged ${tag} (staging deploy and smoke checks passed)`);
   } catch (error) {
-    // e.g. the image was pushed to another registry (override), or the tag is immutable and already used.
+    // e.g. the role may not write tags (ecr:PutImage), or the tag is immutable and already used.
     warn(error instanceof Error ? error.message : String(error));
   }
 }

@@ -64,7 +64,7 @@ export interface AwsSecretArgs {
 /** `publish` with named arguments (as `dagger call publish --env=... --git-sha=...` names them). */
 export function callPublish(
   pipeline: FaultmavenAuthPipeline,
-  args: AwsSecretArgs & { env: string; version?: string; gitSha?: string; registry?: string },
+  args: AwsSecretArgs & { env: string; version?: string; gitSha?: string },
 ): Promise<string> {
   return pipeline.publish(
     args.env,
@@ -76,7 +76,6 @@ export function callPublish(
     args.awsRoleArn,
     args.awsWebIdentityToken,
     args.awsEndpointUrl,
-    args.registry,
   );
 }
 
@@ -94,7 +93,6 @@ export function callDeploy(
     smokeUrl?: string;
     rolloutTimeoutSeconds?: number;
     migrationTimeoutSeconds?: number;
-    registry?: string;
   },
 ): Promise<string> {
   return pipeline.deploy(
@@ -114,7 +112,6 @@ export function callDeploy(
     args.smokeUrl,
     args.rolloutTimeoutSeconds,
     args.migrationTimeoutSeconds,
-    args.registry,
   );
 }
 

@@ -124,7 +124,7 @@ describe("deploy against moto: clean runs", () => {
     }
   });
 
-  it("registry override (the e2e rig's local registry): the revision references what was pushed, with a warning", async () => {
+  it("a publish whose digest is not in the ECR repository (pushed elsewhere) fails before registering anything", async () => {
     const seed = await seedEnvironment();
     const aws = await motoClients();
     const digest = `sha256:${"d".repeat(64)}`;
@@ -137,14 +137,15 @@ describe("deploy against moto: clean runs", () => {
         },
       }),
     );
-    expect(report.outcome).toBe("succeeded");
+    // The publish callback was asked for the ECR repository, and what it returned was checked against ECR.
     expect(target?.repositoryUri).toBe(seed.repositoryUri);
-    expect(report.image?.reference).toBe(`127.0.0.1:5000/${seed.environment.ecrRepository}@${digest}`);
-    expect(report.warnings.join(" ")).toMatch(/pushed to 127\.0\.0\.1:5000\/.* not to ECR/);
-    const td = await aws.ecs.send(
-      new DescribeTaskDefinitionCommand({ taskDefinition: report.taskDefinition.new as string }),
+    expect(report.outcome).toBe("failed");
+    expect(report.error?.message).toMatch(
+      new RegExp(`^pushed image ${digest} is not visible in ECR repository ${seed.environment.ecrRepository} `),
     );
-    expect(td.taskDefinition?.containerDefinitions?.[0]?.image).toBe(report.image?.reference);
+    expect(report.image).toBeUndefined();
+    expect(report.apiCalls.byName.RegisterTaskDefinition).toBeUndefined();
+    expect(report.apiCalls.byName.UpdateService).toBeUndefined();
   });
 
   it("a publish that returns no digest fails before registering anything", async () => {

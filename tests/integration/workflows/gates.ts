@@ -105,7 +105,7 @@ export function gateProblems(texts: WorkflowTexts): string[] {
         fail("no-cancelled-rollout", `${file} ${job.name} does not set cancel-in-progress: false`);
   }
 
-  // Production deploys the digest staging verified for the tagged commit: never a build, never another registry.
+  // Production deploys the digest staging verified for the tagged commit: never a build.
   const production = deploys("production");
   if (production.length !== 1) fail("production-promotes", `${production.length} jobs deploy production, not 1`);
   for (const job of production) {
@@ -117,8 +117,7 @@ export function gateProblems(texts: WorkflowTexts): string[] {
       );
     if (flags.get("version") !== "$GITHUB_REF_NAME")
       fail("production-promotes", `${job.name} does not pass --version=$GITHUB_REF_NAME`);
-    for (const flag of ["promote-digest", "registry"])
-      if (flags.has(flag)) fail("production-promotes", `${job.name} passes --${flag}`);
+    if (flags.has("promote-digest")) fail("production-promotes", `${job.name} passes --promote-digest`);
   }
 
   // Every deploy states the ref it comes from, so that the environment's deployFrom rule is checked.

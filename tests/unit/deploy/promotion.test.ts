@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadEnvironments } from "../../../src/core/deploy/environments.js";
-import { promotesVerifiedOnly, refuseTestRegistry, verifiedTag } from "../../../src/core/deploy/promotion.js";
-import { SettingsError } from "../../../src/core/errors.js";
+import { promotesVerifiedOnly, verifiedTag } from "../../../src/core/deploy/promotion.js";
 
 describe("promotion rules", async () => {
   const envs = await loadEnvironments("dagger/environments.json");
@@ -9,15 +8,6 @@ describe("promotion rules", async () => {
   it("production (deployed from tags) promotes, staging (deployed from main) marks", () => {
     expect(promotesVerifiedOnly(envs.production)).toBe(true);
     expect(promotesVerifiedOnly(envs.staging)).toBe(false);
-  });
-
-  it("the unauthenticated registry override is refused for production only", () => {
-    expect(() => refuseTestRegistry("production", "127.0.0.1:5000")).toThrow(SettingsError);
-    expect(() => refuseTestRegistry("production", "127.0.0.1:5000")).toThrow(
-      /^--registry is a test hook for staging .*: production images go to ECR only$/,
-    );
-    expect(() => refuseTestRegistry("production", undefined)).not.toThrow();
-    expect(() => refuseTestRegistry("staging", "127.0.0.1:5000")).not.toThrow();
   });
 
   it.each(["0123456", "0123456789abcdef0123456789abcdef0123456", "0123456789ABCDEF0123456789abcdef01234567"])(

@@ -312,9 +312,12 @@ export interface LoopbackDatabases {
   stop(): Promise<void>;
 }
 
-/** Ports of the CD e2e tests' own pair, apart from the pair other suites start and stop on 55432/56379. */
-const E2E_PG_PORT = "55442";
-const E2E_REDIS_PORT = "56389";
+/**
+ * Ports of the CD e2e tests' own pair, apart from the pair other suites start and stop on 55432/56379. Below the
+ * kernel's ephemeral range (32768-60999): started mid-run, a port in it can be held by an outgoing connection.
+ */
+const E2E_PG_PORT = "25442";
+const E2E_REDIS_PORT = "26389";
 
 /**
  * Starts (idempotently) a Postgres 15 + Redis 7 pair with scripts/setup/postgres-redis.sh on ports of their own,

@@ -20,7 +20,7 @@ DEBIAN_MIRROR="http://deb.debian.org/debian"
 
 REGISTRY_ADDR="127.0.0.1:5000"
 # ECR's registry host for moto's account (123456789012) in the environments' region: the engine resolves it to
-# 127.0.0.1 and talks plain HTTP to it, where the module suite runs an ECR stand-in (tests/support/ecr-registry.ts)
+# 127.0.0.1 and talks plain HTTP to it, where the e2e and module suites run an ECR stand-in (tests/support/ecr-registry.ts)
 # in front of the local registry, so `publish` and `deploy` push the way they push to real ECR.
 ECR_STANDIN_HOST="123456789012.dkr.ecr.us-east-1.amazonaws.com"
 ENGINE_CONTAINER="faultmaven-dagger-engine"

@@ -33,9 +33,10 @@ export interface DeployPlan {
     readonly reuse?: string;
     /** Every field that differs from the serving revision (the image shows `<digest after publish>` when unknown). */
     readonly changes: readonly FieldChange[];
-    /** The template it is rendered from (absent: the serving revision with the image swapped), and the result's hash. */
+    /** The template it is rendered from (absent: the serving revision with the image swapped). */
     readonly template?: { readonly file: string; readonly sha256: string };
-    readonly renderedSha256: string;
+    /** The rendered definition's hash, once the digest is known (not before a build: it names the image). */
+    readonly renderedSha256?: string;
   };
   readonly migration: { readonly command?: string; readonly willRun: boolean; readonly why?: string };
   readonly rollout: {
@@ -113,7 +114,7 @@ export async function plan(
       ...(reuse ? { reuse } : {}),
       changes,
       ...(spec.template ? { template: spec.template } : {}),
-      renderedSha256: spec.renderedSha256,
+      ...(action.kind === "publish" ? {} : { renderedSha256: spec.renderedSha256 }),
     },
     migration,
     rollout: {

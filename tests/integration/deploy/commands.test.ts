@@ -39,6 +39,7 @@ describe("plan (dry run)", () => {
     expect(result.image).toMatchObject({ action: "publish", tags: [STAGING_VERSION] });
     expect(result.taskDefinition.action).toBe("register");
     expect(result.taskDefinition.current).toBe(seed.taskDefinitionArn);
+    expect(result.taskDefinition.renderedSha256).toBeUndefined(); // it would hash the placeholder, not the image
     expect(result.taskDefinition.changes).toEqual([
       { field: "containerDefinitions[auth-service].environment[APP_VERSION]", from: undefined, to: STAGING_VERSION },
       { field: "containerDefinitions[auth-service].environment[LOG_LEVEL]", from: undefined, to: "DEBUG" },

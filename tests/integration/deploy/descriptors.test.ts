@@ -132,6 +132,7 @@ describe("a second service deploys from its own descriptors (moto)", () => {
     const result = await plan(o);
     expect(o.aws.calls.mutatingCalls()).toEqual([]);
     expect(result.taskDefinition.action).toBe("register");
+    expect(result.taskDefinition.renderedSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(result.taskDefinition.template).toEqual({
       file: "deploy/task-definition.json",
       sha256: service.descriptors.template.sha256,

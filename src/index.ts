@@ -54,7 +54,7 @@ export class FaultmavenAuthPipeline {
    * table in its pyproject.toml (kebab-case keys: python-version, package, coverage-threshold,
    * image-size-limit-mb, flake8-max-line-length, trivy-severities, trivy-ignore-unfixed), else from the defaults below.
    *
-   * @param source The service repository: its Python package, tests/, requirements-dev.txt and Dockerfile. Default: the bundled example service.
+   * @param source The service repository: its Python package, tests/, requirements-dev.txt, Dockerfile, and deploy/environments.json with deploy/task-definition.json (else the module's dagger/ descriptors apply). Default: the bundled example service.
    * @param pythonVersion Python version of the lint and test containers. Default: "3.11".
    * @param packageName The service's Python package (linted, type-checked, covered). Default: "enterprise".
    * @param coverageThreshold Minimum unit-test coverage of the package (statements and branches, as pytest-cov's --cov-fail-under counts it), in percent (0-100). Default: 70.

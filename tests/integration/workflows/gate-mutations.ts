@@ -2,7 +2,8 @@
  * Ways to take each gate of docs/flow.md out of a set of workflow texts. gates.test.ts applies them to the real
  * workflows and templates.test.ts to the templates: each must make gateProblems name its gate.
  */
-import type { Gate, WorkflowTexts } from "./gates.js";
+import { expect, it } from "vitest";
+import { GATES, gateProblems, type Gate, type WorkflowTexts } from "./gates.js";
 
 /** One gate taken out: the gate, how, and the workflow texts without it. */
 export type GateMutation = [Gate, string, () => Record<string, string>];
@@ -122,4 +123,30 @@ export function gateMutations(texts: WorkflowTexts): GateMutation[] {
       () => mutated("release.yml", /\n {12}--aws-role-arn=\$AWS_ROLE_ARN/, ""),
     ],
   ];
+}
+
+/** A mutation was caught, and only by `check`: every problem reported names it. */
+export function expectCaughtBy(problems: readonly string[], check: string): void {
+  expect(problems.length).toBeGreaterThan(0);
+  expect(
+    problems.every((p) => p.startsWith(`${check}: `)),
+    problems.join("\n"),
+  ).toBe(true);
+}
+
+/**
+ * The gate tests for one set of workflow texts (`what`: "workflows", "templates"): the gates hold as they are, each
+ * mutation is caught by its gate alone, and every gate has a mutation.
+ */
+export function itKeepsEveryGate(texts: WorkflowTexts, what: string): void {
+  const mutations = gateMutations(texts);
+  it(`hold in the ${what} as they are`, () => {
+    expect(gateProblems(texts)).toEqual([]);
+  });
+  it.each(mutations)("removing %s is caught (%s)", (gate, _how, change) => {
+    expectCaughtBy(gateProblems(change()), gate);
+  });
+  it("every gate has at least one mutation", () => {
+    expect(new Set(mutations.map(([gate]) => gate))).toEqual(new Set(GATES));
+  });
 }

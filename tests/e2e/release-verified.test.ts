@@ -7,8 +7,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dag } from "@dagger.io/dagger";
-import { BatchGetImageCommand, PutImageCommand } from "@aws-sdk/client-ecr";
 
+import { createAwsClients, destroyAwsClients } from "../../src/core/aws/clients.js";
+import { tagImage } from "../../src/core/deploy/image.js";
+import { verifiedTag } from "../../src/core/deploy/promotion.js";
 import { verifiedImage } from "../../src/stages/verified-image.js";
 import {
   awsKeySecrets,
@@ -41,24 +43,17 @@ afterAll(async () => {
   await session?.close();
 });
 
-/** Tags `digest` verified-staging-<sha> in moto's ECR, as a staging deploy whose smoke checks passed does. */
+/** Tags `digest` verified-staging-<sha> in moto's ECR with the re-tag a staging deploy whose smoke checks passed uses. */
 async function markVerified(gitSha: string, digest: string): Promise<void> {
-  const clients = moto.clients();
+  const clients = await createAwsClients({
+    region: STAGING.region,
+    credentials: { kind: "static", accessKeyId: "testing", secretAccessKey: "testing" },
+    endpoint: moto.endpoint,
+  });
   try {
-    const got = await clients.ecr.send(
-      new BatchGetImageCommand({ repositoryName: STAGING.ecrRepository, imageIds: [{ imageDigest: digest }] }),
-    );
-    const image = got.images?.[0];
-    await clients.ecr.send(
-      new PutImageCommand({
-        repositoryName: STAGING.ecrRepository,
-        imageManifest: image?.imageManifest,
-        ...(image?.imageManifestMediaType ? { imageManifestMediaType: image.imageManifestMediaType } : {}),
-        imageTag: `verified-staging-${gitSha}`,
-      }),
-    );
+    await tagImage(clients, { repositoryName: STAGING.ecrRepository }, digest, [verifiedTag(gitSha)], {});
   } finally {
-    clients.destroy();
+    destroyAwsClients(clients);
   }
 }
 

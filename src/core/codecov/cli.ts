@@ -56,8 +56,13 @@ export function parseServiceUrl(url: string, argument: string): string {
 }
 
 /**
- * The uploader's command line (argv, no shell): `codecovcli --url <url> --disable-telem upload-process ...` with the
- * commit, slug, branch or PR, flags and the one coverage file, search disabled, failing on any error. Pure.
+ * The uploader's command line (argv, no shell): `codecovcli --url <url> --disable-telem --auto-load-params-from
+ * GithubActions upload-process ...` with the commit, slug, branch or PR, flags and the one coverage file, search
+ * disabled, failing on any error. Pure.
+ *
+ * `--auto-load-params-from` names the CI adapter: without it codecov-cli probes every CI it knows and its last
+ * probe runs `git help`, which crashes the uploader in an image without git (python:3.11-slim). The explicit
+ * arguments below take precedence over anything the adapter would read.
  * @throws SettingsError (one line) on a malformed repository, sha, flag or URL.
  */
 export function codecovUploadCommand(request: CodecovUploadRequest): string[] {
@@ -75,6 +80,8 @@ export function codecovUploadCommand(request: CodecovUploadRequest): string[] {
     "--url",
     parseServiceUrl(request.codecovUrl ?? DEFAULT_CODECOV_URL, "--codecov-url"),
     "--disable-telem",
+    "--auto-load-params-from",
+    "GithubActions",
     "upload-process",
     "--git-service",
     "github",

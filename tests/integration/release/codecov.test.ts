@@ -6,7 +6,7 @@
 import { execFile, execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { inflateSync } from "node:zlib";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { CODECOV_CLI_VERSION, codecovUploadCommand, type CodecovUploadRequest } from "../../../src/core/codecov/cli.js";
@@ -50,14 +50,18 @@ const request = (overrides: Partial<CodecovUploadRequest> = {}): CodecovUploadRe
   ...overrides,
 });
 
-/** Runs the command as the uploader's container does: the token only in the environment. */
-function upload(command: string[], token = TOKEN): Promise<{ code: number; output: string }> {
+/**
+ * Runs the command as the uploader's container does: the token only in the environment, and (`withoutGit`) a PATH
+ * holding only the uploader's own directory, as in the pinned python image, which has no git.
+ */
+function upload(command: string[], token = TOKEN, withoutGit = false): Promise<{ code: number; output: string }> {
   const [, ...args] = command;
+  const path = withoutGit ? dirname(cli) : (process.env.PATH ?? "");
   return new Promise((done) => {
     execFile(
       cli,
       args,
-      { cwd: workdir, env: { PATH: process.env.PATH ?? "", HOME: workdir, CODECOV_TOKEN: token }, timeout: 120_000 },
+      { cwd: workdir, env: { PATH: path, HOME: workdir, CODECOV_TOKEN: token }, timeout: 120_000 },
       (error, stdout, stderr) =>
         done({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, output: `${stdout}${stderr}` }),
     );
@@ -91,6 +95,12 @@ describe("codecov-cli with the module's command", () => {
     expect(output).not.toContain(TOKEN);
   }, 120_000);
 
+  it("uploads where there is no git (the pinned python image has none)", async () => {
+    const { code, output } = await upload(codecovUploadCommand(request()), TOKEN, true);
+    expect(code, output).toBe(0);
+    expect(codecov.stored.size).toBe(1);
+  }, 120_000);
+
   it("a pull request ref is filed under its number", async () => {
     const { code, output } = await upload(codecovUploadCommand(request({ gitRef: "refs/pull/12/merge" })));
     expect(code, output).toBe(0);
@@ -115,11 +125,13 @@ describe("codecov-cli with the module's command", () => {
 describe("codecovUploadCommand", () => {
   it("never puts a token on the command line and disables search and telemetry", () => {
     const command = codecovUploadCommand(request({ codecovUrl: "https://codecov.example.com/" }));
-    expect(command.slice(0, 5)).toEqual([
+    expect(command.slice(0, 7)).toEqual([
       "codecovcli",
       "--url",
       "https://codecov.example.com",
       "--disable-telem",
+      "--auto-load-params-from",
+      "GithubActions",
       "upload-process",
     ]);
     expect(command).toEqual(expect.arrayContaining(["--disable-search", "--fail-on-error", "--flag", "unit"]));

@@ -15,7 +15,6 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { networkInterfaces } from "node:os";
 import { createServer, type IncomingMessage } from "node:http";
 import { createServer as createNetServer } from "node:net";
 import { join } from "node:path";
@@ -37,15 +36,7 @@ import { ec2Value, uniqueImageManifest } from "./moto-fixtures.js";
 
 const run = promisify(execFile);
 
-/** The engine rig's bridge (tests/e2e/rig/lib.sh ENGINE_BRIDGE), on which the engine's containers run. */
-const ENGINE_BRIDGE = "fmrig0";
-
-/** The host's address on the engine's bridge: what a container the engine runs reaches the host at. */
-export function engineBridgeAddress(): string {
-  const address = networkInterfaces()[ENGINE_BRIDGE]?.find((a) => a.family === "IPv4")?.address;
-  if (!address) throw new Error(`no IPv4 address on ${ENGINE_BRIDGE}: is the engine rig up (tests/e2e/rig/up)?`);
-  return address;
-}
+export { engineBridgeAddress } from "./rig-network.js";
 
 /** The names a deploy's preflight looks for, as a descriptors file gives them for one environment. */
 export interface SeedEnvironment {

@@ -19,16 +19,28 @@ DEBIAN_SUITE="bookworm"
 DEBIAN_MIRROR="http://deb.debian.org/debian"
 
 REGISTRY_ADDR="127.0.0.1:5000"
-# ECR's registry host for moto's account (123456789012) in the environments' region: the engine resolves it to
-# 127.0.0.1 and talks plain HTTP to it, where the e2e and module suites run an ECR stand-in (tests/support/ecr-registry.ts)
-# in front of the local registry, so `publish` and `deploy` push the way they push to real ECR.
-ECR_STANDIN_HOST="123456789012.dkr.ecr.us-east-1.amazonaws.com"
 ENGINE_CONTAINER="faultmaven-dagger-engine"
 # The engine's own bridge for the containers it runs (in the host's network
 # namespace, since the engine uses host networking): <name>0 with this range.
 ENGINE_NETWORK_NAME="fmrig"
 ENGINE_NETWORK_CIDR="10.89.0.0/16"
 ENGINE_BRIDGE="${ENGINE_NETWORK_NAME}0"
+# The host's address on it: the engine puts its bridge on the first address of its CIDR (dagger's
+# network.BridgeFromCIDR).
+ENGINE_BRIDGE_ADDRESS="${ENGINE_NETWORK_CIDR%.*/*}.1"
+# ECR's registry host for moto's account (123456789012) in the environments' region: it resolves to the host's
+# bridge address, for the engine (an /etc/hosts entry) and for the containers it runs (whose DNS, the engine's
+# dnsmasq, serves that file), and is spoken to in plain HTTP. The e2e and module suites run an ECR stand-in there
+# (tests/support/ecr-registry.ts) in front of the local registry, so `publish` and `deploy` push the way they push
+# to real ECR, and release's copy (skopeo, in a container) reads from it.
+ECR_STANDIN_HOST="123456789012.dkr.ecr.us-east-1.amazonaws.com"
+# Where the suites run a Docker Hub registry stand-in (basic auth, in front of the local registry) that release
+# pushes to: the bridge address, reachable from the engine and its containers alike, in plain HTTP.
+DOCKER_HUB_STANDIN_REGISTRY="$ENGINE_BRIDGE_ADDRESS:5001"
+# TLS for the suites' HTTPS stand-ins (Codecov, GitHub, ... on the bridge, where the pipeline refuses plain
+# HTTP): a CA made once for this rig, which the engine trusts and so every container it runs, and a certificate
+# it signed for the bridge address and loopback.
+STANDIN_TLS_DIR="$RIG_CACHE/standin-tls"
 
 DOCKER_PID_FILE="$RIG_CACHE/run/dockerd.pid"
 REGISTRY_PID_FILE="$RIG_CACHE/run/registry.pid"

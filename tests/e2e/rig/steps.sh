@@ -102,15 +102,35 @@ write_engine_config() { # dir
   "registries": {
     "docker.io": { "mirrors": ["$REGISTRY_ADDR"] },
     "$REGISTRY_ADDR": { "http": true, "insecure": true },
-    "$ECR_STANDIN_HOST": { "http": true, "insecure": true }
+    "$ECR_STANDIN_HOST": { "http": true, "insecure": true },
+    "$DOCKER_HUB_STANDIN_REGISTRY": { "http": true, "insecure": true }
   }
 }
 JSON
 }
 
+make_standin_tls() {
+  local dir="$STANDIN_TLS_DIR"
+  if [[ -s "$dir/standin.crt" ]]; then echo "    cached in $dir"; return; fi
+  mkdir -p "$dir.tmp"
+  (
+    cd "$dir.tmp"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=FaultMaven engine rig stand-ins CA" \
+      -keyout ca.key -out ca.crt
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=faultmaven-rig-standin" -keyout standin.key -out standin.csr
+    printf 'subjectAltName=IP:%s,IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' \
+      "$ENGINE_BRIDGE_ADDRESS" > standin.ext
+    openssl x509 -req -in standin.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 3650 -extfile standin.ext \
+      -out standin.crt
+  ) > "$LOG_DIR/standin-tls.log" 2>&1 || { echo "making the stand-ins' TLS failed; see $LOG_DIR/standin-tls.log" >&2; return 1; }
+  rm -rf "$dir" && mv "$dir.tmp" "$dir"
+}
+
 build_engine_image() {
   local ctx tag
   ctx=$(context_dir engine)
+  # Trusted by the engine, which hands its CAs to every container it runs (codecov-cli reaching a stand-in).
+  cp "$STANDIN_TLS_DIR/ca.crt" "$ctx/ca/faultmaven-rig-standins-ca.crt"
   mkdir -p "$ctx/bin" "$ctx/cni"
   cp "$DAGGER_BIN_DIR"/{dagger-engine,dagger-init,dnsname,dial-stdio} "$ctx/bin/"
   cp "$CNI_BIN_DIR"/{bridge,loopback,firewall,host-local} "$ctx/cni/"
@@ -131,26 +151,46 @@ publish() {
   echo "$digest"
 }
 
+# write_skopeo_registries FILE: the rig's plain-HTTP registries, as containers/image reads them, for the skopeo
+# stand-in: what the engine's config says for itself (write_engine_config), said to skopeo.
+write_skopeo_registries() {
+  cat > "$1" <<TOML
+[[registry]]
+location = "$ECR_STANDIN_HOST"
+insecure = true
+
+[[registry]]
+location = "$DOCKER_HUB_STANDIN_REGISTRY"
+insecure = true
+TOML
+}
+
 publish_images() {
   local ctx name pids=() tags_dir="$RIG_CACHE/build/tags"
   rm -rf "$tags_dir" && mkdir -p "$tags_dir"
   ctx=$(context_dir trivy)
   cp "$TRIVY_BIN_DIR/trivy" "$ctx/trivy"
+  ctx=$(context_dir skopeo)
+  write_skopeo_registries "$ctx/registries.conf"
   # The builds mostly wait on the Debian mirror: run them side by side.
-  for name in python postgres redis trivy git; do
-    if [[ "$name" == trivy ]]; then ctx="$RIG_CACHE/build/ctx-trivy"; else ctx=$(context_dir "$name"); fi
+  for name in python postgres redis trivy git skopeo; do
+    case "$name" in
+      trivy | skopeo) ctx="$RIG_CACHE/build/ctx-$name" ;;
+      *) ctx=$(context_dir "$name") ;;
+    esac
     build_image "$name" "$ctx" > "$tags_dir/$name" &
     pids+=($!)
   done
   for pid in "${pids[@]}"; do wait "$pid"; done
-  local python postgres redis trivy git
+  local python postgres redis trivy git skopeo
   python=$(publish "$(cat "$tags_dir/python")" library/python:3.11-slim)
   postgres=$(publish "$(cat "$tags_dir/postgres")" library/postgres:15)
   redis=$(publish "$(cat "$tags_dir/redis")" library/redis:7)
   trivy=$(publish "$(cat "$tags_dir/trivy")" "aquasec/trivy:${TRIVY_VERSION#v}")
   git=$(publish "$(cat "$tags_dir/git")" alpine/git:v2.47.1)
-  printf '{\n  "python": "%s",\n  "postgres": "%s",\n  "redis": "%s",\n  "trivy": "%s",\n  "git": "%s"\n}\n' \
-    "$python" "$postgres" "$redis" "$trivy" "$git" > "$IMAGES_FILE.tmp"
+  skopeo=$(publish "$(cat "$tags_dir/skopeo")" skopeo/stable:v1.9.3)
+  printf '{\n  "python": "%s",\n  "postgres": "%s",\n  "redis": "%s",\n  "trivy": "%s",\n  "git": "%s",\n  "skopeo": "%s"\n}\n' \
+    "$python" "$postgres" "$redis" "$trivy" "$git" "$skopeo" > "$IMAGES_FILE.tmp"
   mv "$IMAGES_FILE.tmp" "$IMAGES_FILE"
   sed 's/^/    /' "$IMAGES_FILE"
 }
@@ -158,8 +198,8 @@ publish_images() {
 start_engine() {
   local want have
   # The engine is restarted when its image or its SDK content changed.
-  want="$(docker image inspect -f '{{.Id}}' "$ENGINE_IMAGE") $(cat "$SDK_CONTENT_DIR/key")"
-  have=$(docker inspect -f '{{.Image}} {{index .Config.Labels "faultmaven.rig.sdk-content"}}' "$ENGINE_CONTAINER" 2>/dev/null || true)
+  want="$(docker image inspect -f '{{.Id}}' "$ENGINE_IMAGE") $(cat "$SDK_CONTENT_DIR/key") $ECR_STANDIN_HOST:$ENGINE_BRIDGE_ADDRESS"
+  have=$(docker inspect -f '{{.Image}} {{index .Config.Labels "faultmaven.rig.sdk-content"}} {{index .Config.Labels "faultmaven.rig.ecr-host"}}' "$ENGINE_CONTAINER" 2>/dev/null || true)
   if engine_up && [[ "$want" == "$have" ]]; then echo "    $ENGINE_CONTAINER already running"; return; fi
   docker rm -f "$ENGINE_CONTAINER" >/dev/null 2>&1 || true
   mkdir -p "$RIG_CACHE/engine-state"
@@ -175,8 +215,9 @@ start_engine() {
     --cgroupns host -v /sys/fs/cgroup:/sys/fs/cgroup:rw -v /dev:/dev \
     -v "$RIG_CACHE/engine-state:/var/lib/dagger" \
     -v "$SDK_CONTENT_DIR:/usr/local/share/dagger/content" --env-file "$SDK_CONTENT_DIR/engine.env" \
-    --add-host "$ECR_STANDIN_HOST:127.0.0.1" \
+    --add-host "$ECR_STANDIN_HOST:$ENGINE_BRIDGE_ADDRESS" \
     --label "faultmaven.rig.sdk-content=$(cat "$SDK_CONTENT_DIR/key")" \
+    --label "faultmaven.rig.ecr-host=$ECR_STANDIN_HOST:$ENGINE_BRIDGE_ADDRESS" \
     "$ENGINE_IMAGE" --network-name "$ENGINE_NETWORK_NAME" --network-cidr "$ENGINE_NETWORK_CIDR" >/dev/null
 }
 

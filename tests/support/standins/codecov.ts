@@ -1,4 +1,4 @@
-import { startRecordingServer, type RecordingServer } from "./recording-server.js";
+import { startRecordingServer, type RecordingServer, type Listen } from "./recording-server.js";
 
 /**
  * Stand-in for Codecov's upload API as codecov-cli speaks it (Codecov is unreachable here): create the commit,
@@ -13,7 +13,7 @@ export interface CodecovStandin extends RecordingServer {
 const UPLOAD_PATH =
   /^\/upload\/github\/([^/]+)::::([^/]+)\/commits(?:\/([0-9a-f]{40})\/reports(\/default\/uploads)?)?$/;
 
-export async function startCodecovStandin(options: { token: string }): Promise<CodecovStandin> {
+export async function startCodecovStandin(options: { token: string; listen?: Listen }): Promise<CodecovStandin> {
   const stored = new Map<string, string>();
   const pending = new Set<string>();
   let counter = 0;
@@ -43,7 +43,7 @@ export async function startCodecovStandin(options: { token: string }): Promise<C
       return { status: 200, body: "", contentType: "text/plain" };
     }
     return undefined;
-  });
+  }, options.listen);
   self = server.url;
   return Object.assign(server, { stored });
 }

@@ -1,4 +1,4 @@
-import { startRecordingServer, type RecordingServer } from "./recording-server.js";
+import { startRecordingServer, type RecordingServer, type Listen } from "./recording-server.js";
 
 /**
  * Stand-in for the Docker Hub API (unreachable here): `POST /v2/users/login` answers a JWT for
@@ -16,6 +16,7 @@ export async function startDockerHubStandin(options: {
   username: string;
   password: string;
   repositories: readonly string[];
+  listen?: Listen;
 }): Promise<DockerHubStandin> {
   const descriptions = new Map<string, { full_description?: string; description?: string }>();
   const tags = new Map<string, string>();
@@ -53,6 +54,6 @@ export async function startDockerHubStandin(options: {
       };
     }
     return undefined;
-  });
+  }, options.listen);
   return Object.assign(server, { descriptions, tags, jwt });
 }

@@ -5,6 +5,7 @@ import {
   type RecordedRequest,
   type RecordingServer,
   type StandinResponse,
+  type Listen,
 } from "./recording-server.js";
 
 /** A release as the GitHub stand-in stores it. */
@@ -35,7 +36,11 @@ export interface GitHubStandin extends RecordingServer {
   readonly sarifs: StoredSarif[];
 }
 
-export async function startGitHubStandin(options: { repository: string; token: string }): Promise<GitHubStandin> {
+export async function startGitHubStandin(options: {
+  repository: string;
+  token: string;
+  listen?: Listen;
+}): Promise<GitHubStandin> {
   const releases: StoredRelease[] = [];
   const sarifs: StoredSarif[] = [];
   const prefix = `/repos/${options.repository}`;
@@ -99,7 +104,7 @@ export async function startGitHubStandin(options: { repository: string; token: s
     return undefined;
   };
 
-  const server = await startRecordingServer(handle);
+  const server = await startRecordingServer(handle, options.listen);
   return Object.assign(server, { releases, sarifs });
 }
 

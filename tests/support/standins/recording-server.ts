@@ -1,4 +1,6 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { readFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
 
@@ -27,7 +29,7 @@ export type StandinHandler = (
   request: RecordedRequest,
 ) => StandinResponse | undefined | Promise<StandinResponse | undefined>;
 
-/** A local HTTP server on 127.0.0.1 that records every request before answering it. */
+/** A local HTTP server that records every request before answering it. */
 export interface RecordingServer {
   readonly url: string;
   readonly requests: RecordedRequest[];
@@ -36,10 +38,22 @@ export interface RecordingServer {
   close(): Promise<void>;
 }
 
-/** Starts a recording stand-in on a free loopback port. */
-export async function startRecordingServer(handler: StandinHandler): Promise<RecordingServer> {
+/** Where a stand-in listens. */
+export interface Listen {
+  /** Loopback, or the engine's bridge address (tests/support/rig-network.ts) for a container to reach. @default "127.0.0.1" */
+  readonly host?: string;
+  /**
+   * HTTPS with the engine rig's stand-in certificate ($RIG_STANDIN_TLS_DIR, signed by a CA the engine and its
+   * containers trust): what the pipeline requires of any service off loopback. @default false
+   */
+  readonly tls?: boolean;
+}
+
+/** Starts a recording stand-in on a free port. */
+export async function startRecordingServer(handler: StandinHandler, listen: Listen = {}): Promise<RecordingServer> {
+  const host = listen.host ?? "127.0.0.1";
   const requests: RecordedRequest[] = [];
-  const server = createServer((req, res) => {
+  const respond: RequestListener = (req, res) => {
     void collect(req).then(async (raw) => {
       const url = new URL(req.url ?? "/", "http://127.0.0.1");
       const body = req.headers["content-encoding"] === "gzip" && raw.length > 0 ? gunzipSync(raw) : raw;
@@ -59,16 +73,24 @@ export async function startRecordingServer(handler: StandinHandler): Promise<Rec
         send(res, { status: 500, body: { message: (error as Error).message } });
       }
     });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  };
+  const server = listen.tls ? createTlsServer(standinCertificate(), respond) : createServer(respond);
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${listen.tls ? "https" : "http"}://${host}:${port}`,
     requests,
     writes: (except = []) =>
       requests.filter((r) => r.method !== "GET" && r.method !== "HEAD" && !except.includes(r.path)),
     close: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
   };
+}
+
+function standinCertificate(): { cert: Buffer; key: Buffer } {
+  const dir = process.env.RIG_STANDIN_TLS_DIR;
+  if (!dir)
+    throw new Error('RIG_STANDIN_TLS_DIR is not set: run tests/e2e/rig/up, then eval "$(tests/e2e/rig/env.sh)"');
+  return { cert: readFileSync(`${dir}/standin.crt`), key: readFileSync(`${dir}/standin.key`) };
 }
 
 function collect(req: IncomingMessage): Promise<Buffer> {

@@ -1,4 +1,4 @@
-import { startRecordingServer, type RecordingServer } from "./recording-server.js";
+import { startRecordingServer, type RecordingServer, type Listen } from "./recording-server.js";
 
 /**
  * Stand-in for Snyk's v1 test API (api.snyk.io is unreachable here, and the npm `snyk` CLI
@@ -35,7 +35,7 @@ function lt(a: number[], b: number[]): boolean {
   return false;
 }
 
-export async function startSnykStandin(options: { token: string }): Promise<RecordingServer> {
+export async function startSnykStandin(options: { token: string; listen?: Listen }): Promise<RecordingServer> {
   return startRecordingServer((req) => {
     if (req.method !== "POST" || req.path !== "/v1/test/pip") return undefined;
     if (req.headers.authorization !== `token ${options.token}`) {
@@ -75,5 +75,5 @@ export async function startSnykStandin(options: { token: string }): Promise<Reco
         packageManager: "pip",
       },
     };
-  });
+  }, options.listen);
 }

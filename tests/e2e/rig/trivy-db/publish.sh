@@ -12,8 +12,8 @@
 # Why a route: the registry listens on 127.0.0.1:5000 in the host's namespace.
 # The engine (host network) pulls from it there, but a container it runs has its
 # own 127.0.0.1. Such a container reaches the host at the engine bridge's
-# gateway ($ENGINE_BRIDGE_IP, first address of the engine's CIDR), so packets
-# from the bridge to $ENGINE_BRIDGE_IP:<registry port> are DNAT'ed to the
+# gateway ($ENGINE_BRIDGE_ADDRESS, first address of the engine's CIDR), so packets
+# from the bridge to $ENGINE_BRIDGE_ADDRESS:<registry port> are DNAT'ed to the
 # loopback registry (route_localnet lets the kernel route them there). Only the
 # engine's bridge gets this; the registry itself still listens on loopback only.
 set -euo pipefail
@@ -22,8 +22,6 @@ source "$(dirname "$0")/../lib.sh"
 DB_DIR="$RIG_DIR/trivy-db"
 DB_REPO_PATH="aquasecurity/trivy-db:2"
 EMPTY_DB_REPO_PATH="aquasecurity/trivy-db:empty"
-# The engine puts its bridge on the first address of its CIDR (dagger's network.BridgeFromCIDR).
-ENGINE_BRIDGE_IP="${ENGINE_NETWORK_CIDR%.*/*}.1"
 REGISTRY_PORT="${REGISTRY_ADDR##*:}"
 # Rebuilt when the program or its pinned modules change.
 SOURCE_HASH=$(cd "$DB_DIR" && content_hash go.mod go.sum ./*.go)
@@ -33,7 +31,7 @@ ARCHIVE="$CACHE_DIR/db/db.tar.gz"
 EMPTY_ARCHIVE="$CACHE_DIR/db-empty/db.tar.gz"
 
 # The DNAT rule, as iptables arguments after -t nat -<action> PREROUTING.
-dnat_rule=(-i "$ENGINE_BRIDGE" -d "$ENGINE_BRIDGE_IP" -p tcp --dport "$REGISTRY_PORT"
+dnat_rule=(-i "$ENGINE_BRIDGE" -d "$ENGINE_BRIDGE_ADDRESS" -p tcp --dport "$REGISTRY_PORT"
   -m comment --comment faultmaven-rig-trivy-db -j DNAT --to-destination "$REGISTRY_ADDR")
 
 build_tool() {
@@ -71,7 +69,7 @@ route_bridge_to_registry() {
     echo "    created $ENGINE_BRIDGE ahead of the engine"
   fi
   sysctl -qw "net.ipv4.conf.$ENGINE_BRIDGE.route_localnet=1"
-  echo "    $ENGINE_BRIDGE: $ENGINE_BRIDGE_IP:$REGISTRY_PORT -> $REGISTRY_ADDR"
+  echo "    $ENGINE_BRIDGE: $ENGINE_BRIDGE_ADDRESS:$REGISTRY_PORT -> $REGISTRY_ADDR"
 }
 
 remove_route() {
@@ -81,13 +79,13 @@ remove_route() {
   if ip link show "$ENGINE_BRIDGE" >/dev/null 2>&1; then
     sysctl -qw "net.ipv4.conf.$ENGINE_BRIDGE.route_localnet=0"
   fi
-  echo "    route $ENGINE_BRIDGE_IP:$REGISTRY_PORT -> $REGISTRY_ADDR removed"
+  echo "    route $ENGINE_BRIDGE_ADDRESS:$REGISTRY_PORT -> $REGISTRY_ADDR removed"
 }
 
 # Merged into images.json (other keys kept) as a tag: --trivy-db-repository
 # refuses a digest, and Trivy reads the tag's manifest on each download anyway.
 record_in_images_file() {
-  local value="$ENGINE_BRIDGE_IP:$REGISTRY_PORT/$DB_REPO_PATH"
+  local value="$ENGINE_BRIDGE_ADDRESS:$REGISTRY_PORT/$DB_REPO_PATH"
   # Without the pipeline images the rig is not up: a file holding only trivyDb would say otherwise.
   [[ -s "$IMAGES_FILE" ]] || { echo "$IMAGES_FILE is missing: run tests/e2e/rig/up (it publishes the pipeline images, then this)" >&2; return 1; }
   jq --arg v "$value" '. + {trivyDb: $v}' "$IMAGES_FILE" > "$IMAGES_FILE.tmp"

@@ -26,7 +26,7 @@ import {
   smokeStage,
 } from "./stages/deploy.js";
 import { rehearsalStage } from "./stages/rehearsal.js";
-import { releaseStage } from "./stages/release.js";
+import { releaseStage, type ReleaseImage } from "./stages/release.js";
 import { verifiedImage } from "./stages/verified-image.js";
 import { loadSettings } from "./stages/source.js";
 import { testStage } from "./stages/test.js";
@@ -48,6 +48,7 @@ export class FaultmavenAuthPipeline {
   trivyDbRepository?: string;
   gitImage?: string;
   trivyIgnoreUnfixed?: boolean;
+  skopeoImage?: string;
 
   /**
    * Settings come from these arguments, else from the service's own `[tool.faultmaven-pipeline]`
@@ -68,6 +69,7 @@ export class FaultmavenAuthPipeline {
    * @param trivyDbRepository OCI repository of Trivy's vulnerability DB, for a mirror (air-gapped runners). Default: Trivy's own.
    * @param gitImage Image with git that reads the release repository's tags and history. Default: alpine/git pinned by digest.
    * @param trivyIgnoreUnfixed Trivy --ignore-unfixed: vulnerabilities without a fixed version do not fail the scans. Default: false.
+   * @param skopeoImage Image with skopeo that copies the verified image to Docker Hub byte for byte in a release. Default: quay.io/skopeo/stable pinned by digest.
    */
   constructor(
     @argument({ defaultPath: "/examples/auth-service", ignore: [".git", "**/.venv", "**/__pycache__"] })
@@ -85,6 +87,7 @@ export class FaultmavenAuthPipeline {
     trivyDbRepository?: string,
     gitImage?: string,
     trivyIgnoreUnfixed?: boolean,
+    skopeoImage?: string,
   ) {
     this.source = source;
     this.pythonVersion = pythonVersion;
@@ -100,6 +103,7 @@ export class FaultmavenAuthPipeline {
     this.trivyDbRepository = trivyDbRepository;
     this.gitImage = gitImage;
     this.trivyIgnoreUnfixed = trivyIgnoreUnfixed;
+    this.skopeoImage = skopeoImage;
   }
 
   /**
@@ -315,6 +319,8 @@ export class FaultmavenAuthPipeline {
    * @param awsAccessKeyId AWS access key id (instead of awsRoleArn), to copy the verified digest.
    * @param awsSecretAccessKey AWS secret access key.
    * @param awsEndpointUrl Endpoint for every AWS client (e.g. moto). Default: AWS's own (no environment variable is read).
+   * @param dockerRegistry Registry host the image is pushed to, logged in with dockerUsername and dockerPassword: Docker Hub, or a registry that stands for it. Default: "docker.io".
+   * @param dockerHubApiUrl Docker Hub's API root (login, the existing-tag check, the description). Default: "https://hub.docker.com".
    */
   @func({ cache: "never" })
   async release(
@@ -334,6 +340,8 @@ export class FaultmavenAuthPipeline {
     awsAccessKeyId?: Secret,
     awsSecretAccessKey?: Secret,
     awsEndpointUrl?: string,
+    dockerRegistry?: string,
+    dockerHubApiUrl?: string,
   ): Promise<string> {
     const aws = {
       awsRoleArn,
@@ -344,15 +352,16 @@ export class FaultmavenAuthPipeline {
       source: this.source,
     };
     // Built here, APP_VERSION is the tag itself (v1.2.3), as production's task sets it.
-    const image = (commit: string) =>
+    const image = async (commit: string): Promise<ReleaseImage> =>
       awsRoleArn || awsAccessKeyId
-        ? verifiedImage(aws, commit)
-        : this.build(version).then((container) => ({ container }));
+        ? { verified: await verifiedImage(aws, commit) }
+        : { built: await this.build(version) };
     const { images } = await this.settings([]);
     const report = await releaseStage({
       version,
       repo,
       gitImage: images.git,
+      skopeoImage: images.skopeo,
       image,
       githubToken,
       dockerUsername,
@@ -363,6 +372,8 @@ export class FaultmavenAuthPipeline {
       dryRun,
       descriptionFile,
       ...(githubApiUrl ? { githubApiUrl } : {}),
+      ...(dockerRegistry ? { registry: dockerRegistry } : {}),
+      ...(dockerHubApiUrl ? { dockerHubApiUrl } : {}),
     });
     return JSON.stringify(report, null, 2);
   }
@@ -663,6 +674,7 @@ export class FaultmavenAuthPipeline {
       redisImage: this.redisImage,
       trivyImage: this.trivyImage,
       gitImage: this.gitImage,
+      skopeoImage: this.skopeoImage,
       trivyDbRepository: this.trivyDbRepository,
       trivyIgnoreUnfixed: this.trivyIgnoreUnfixed,
     };

@@ -19,6 +19,11 @@ export interface ImageSet {
    * under `dagger call` (the TypeScript runtime's image carries none).
    */
   git: string;
+  /**
+   * skopeo, for `release` to copy the verified image from ECR to Docker Hub byte for byte (`--preserve-digests`):
+   * Dagger's own pull and push re-write the image config, so the digest users pull would not be production's.
+   */
+  skopeo: string;
 }
 
 export const DEFAULT_IMAGES: Readonly<ImageSet> = Object.freeze({
@@ -27,6 +32,7 @@ export const DEFAULT_IMAGES: Readonly<ImageSet> = Object.freeze({
   redis: "redis:7-alpine@sha256:6ab0b6e7381779332f97b8ca76193e45b0756f38d4c0dcda72dbb3c32061ab99",
   trivy: "aquasec/trivy:0.69.3@sha256:bcc376de8d77cfe086a917230e818dc9f8528e3c852f7b1aff648949b6258d1c",
   git: "alpine/git:v2.47.1@sha256:39ac44ff6c6f659ee55eedd221a6b7e4cdfcf9d17ea2be024f588c3ddcd3ce7d",
+  skopeo: "quay.io/skopeo/stable:v1.22.2@sha256:c7d3c512612f52805023cd38351081dad7e2729fc13d14b701e47c7c8bdd6615",
 });
 
 /** The Python version the default image carries; another version needs another image. */

@@ -49,6 +49,7 @@ export interface RawSettings {
   redisImage?: unknown;
   trivyImage?: unknown;
   gitImage?: unknown;
+  skopeoImage?: unknown;
   trivyDbRepository?: unknown;
 }
 
@@ -80,6 +81,7 @@ const FLAGS: Record<keyof RawSettings, string> = {
   redisImage: "--redis-image",
   trivyImage: "--trivy-image",
   gitImage: "--git-image",
+  skopeoImage: "--skopeo-image",
   trivyDbRepository: "--trivy-db-repository",
 };
 
@@ -205,6 +207,7 @@ export function resolveSettings(args: RawSettings, pyproject: RawSettings = {}):
       redis: image("redisImage", DEFAULT_IMAGES.redis),
       trivy: image("trivyImage", DEFAULT_IMAGES.trivy),
       git: image("gitImage", DEFAULT_IMAGES.git),
+      skopeo: image("skopeoImage", DEFAULT_IMAGES.skopeo),
     },
     trivyDbRepository: check(
       pick("trivyDbRepository"),

@@ -1,9 +1,20 @@
 import { type Container, type Directory, type Secret, dag } from "@dagger.io/dagger";
 
 import { ReleaseError } from "../core/errors.js";
+import { checkReleaseEndpoints } from "../core/release/endpoints.js";
 import { DEFAULT_IMAGES } from "../core/images.js";
 import { GitCommandError, type GitRunner } from "../core/release/git.js";
 import { release, type ReleaseReport } from "../core/release/release.js";
+import { headerSafeToken } from "../core/tokens.js";
+import { copyImageByDigest } from "./registry-copy.js";
+import { secretOf } from "./secrets.js";
+import type { VerifiedImage } from "./verified-image.js";
+
+/**
+ * What a release pushes: the digest staging verified, copied byte for byte (with AWS access), or an image the
+ * module built (without).
+ */
+export type ReleaseImage = { readonly verified: VerifiedImage } | { readonly built: Container };
 
 /** Inputs of {@link releaseStage}. */
 export interface ReleaseStageOptions {
@@ -12,11 +23,11 @@ export interface ReleaseStageOptions {
   /** The repository WITH its `.git` directory (history and tags). */
   readonly repo: Directory;
   /**
-   * The release image to push to Docker Hub, for the released commit: the digest staging verified (copied by
-   * digest; `digest` set) or, without AWS access, the module's `build()`. Called only once every check has
-   * passed, so a bad tag or token fails in seconds, not after a build.
+   * The release image to push to Docker Hub, for the released commit: the digest staging verified (copied byte
+   * for byte) or, without AWS access, the module's `build()`. Called only once every check has passed, so a bad
+   * tag or token fails in seconds, not after a build.
    */
-  readonly image: (commit: string) => Promise<{ container: Container; digest?: string }>;
+  readonly image: (commit: string) => Promise<ReleaseImage>;
   readonly githubToken: Secret;
   readonly dockerUsername: Secret;
   readonly dockerPassword: Secret;
@@ -32,11 +43,13 @@ export interface ReleaseStageOptions {
   readonly descriptionFile?: string;
   /** An image with `git`: the repository is read by git in a container of it. @default DEFAULT_IMAGES.git */
   readonly gitImage?: string;
+  /** An image with `skopeo`: the verified image is copied with it. @default DEFAULT_IMAGES.skopeo */
+  readonly skopeoImage?: string;
   /** GitHub API root (GitHub Enterprise, tests). @default "https://api.github.com" */
   readonly githubApiUrl?: string;
   /** Docker Hub API root (tests). @default "https://hub.docker.com" */
   readonly dockerHubApiUrl?: string;
-  /** Registry the image is pushed to. @default "docker.io" */
+  /** Registry the image is pushed to, as image references name it. @default "docker.io" */
   readonly registry?: string;
 }
 
@@ -48,24 +61,43 @@ export interface ReleaseStageOptions {
  */
 export async function releaseStage(options: ReleaseStageOptions): Promise<ReleaseReport> {
   const registry = options.registry ?? "docker.io";
-  const [githubToken, dockerUsername, dockerPassword] = await Promise.all([
+  checkReleaseEndpoints({
+    registry,
+    dockerHubApiUrl: options.dockerHubApiUrl,
+    githubApiUrl: options.githubApiUrl,
+  });
+  const [githubRaw, usernameRaw, passwordRaw] = await Promise.all([
     options.githubToken.plaintext(),
     options.dockerUsername.plaintext(),
     options.dockerPassword.plaintext(),
   ]);
+  // Blank values go on as "" for the release's own "missing" error, which names the variable.
+  const githubToken = headerSafeToken("--github-token", githubRaw) ?? "";
+  const dockerUsername = headerSafeToken("--docker-username", usernameRaw) ?? "";
+  const dockerPassword = headerSafeToken("--docker-password", passwordRaw) ?? "";
+  const passwordSecret = secretOf(options.dockerPassword, passwordRaw, dockerPassword);
+  const dockerLogin = { registry, username: dockerUsername, password: passwordSecret };
   const publishImage = async (tags: readonly string[], commit: string): Promise<string[]> => {
     const image = await options.image(commit);
-    const authed = image.container.withRegistryAuth(registry, dockerUsername, options.dockerPassword);
+    const push = async (tag: string): Promise<string> => {
+      const to = `${registry}/${options.dockerHubRepository}:${tag}`;
+      if ("built" in image) return image.built.withRegistryAuth(registry, dockerUsername, passwordSecret).publish(to);
+      const { verified } = image;
+      const stored = await copyImageByDigest({
+        skopeoImage: options.skopeoImage ?? DEFAULT_IMAGES.skopeo,
+        from: verified.reference,
+        to,
+        logins: [verified.login, dockerLogin],
+      });
+      if (stored !== verified.digest)
+        throw new ReleaseError(
+          `${registry} stored ${to} as ${stored}, not the verified digest ${verified.digest}: the copy changed the image`,
+        );
+      return `${to}@${stored}`;
+    };
     const refs: string[] = [];
     // One tag at a time: `latest` is only moved once the version tag is known to be there.
-    for (const tag of tags) {
-      const ref = await authed.publish(`${registry}/${options.dockerHubRepository}:${tag}`);
-      if (image.digest && !ref.endsWith(`@${image.digest}`))
-        throw new ReleaseError(
-          `Docker Hub received ${ref}, not the verified digest ${image.digest}: the copy changed the image; check the registry's manifest format`,
-        );
-      refs.push(ref);
-    }
+    for (const tag of tags) refs.push(await push(tag));
     return refs;
   };
   const common = {

@@ -1,12 +1,16 @@
 /**
- * Client-mode wrappers of the CD functions (publish, deploy, rollback) for the e2e suites, with named arguments,
+ * Client-mode wrappers of the CD functions (publish, deploy, rollback, release) for the e2e suites, with named arguments,
  * over the module's class; what runs beside the engine (moto, the service containers, the webhook stand-in) is
  * in tests/support/rig-cd.ts, re-exported here.
  */
-import { dag, type Secret } from "@dagger.io/dagger";
+import { dag, type Directory, type Secret } from "@dagger.io/dagger";
 
+import { createAwsClients, destroyAwsClients } from "../../../src/core/aws/clients.js";
+import { tagImage } from "../../../src/core/deploy/image.js";
+import { verifiedTag } from "../../../src/core/deploy/promotion.js";
 import type { DeployReport } from "../../../src/core/deploy/report.js";
 import type { FaultmavenAuthPipeline } from "../../../src/index.js";
+import { type PrivateMoto, STAGING } from "../../support/rig-cd.js";
 import { pipelineFor } from "./pipeline.js";
 import { rigImages } from "./session.js";
 
@@ -135,6 +139,43 @@ export function callRollback(
   );
 }
 
+/** `release` with named arguments. */
+export function callRelease(
+  pipeline: FaultmavenAuthPipeline,
+  args: Omit<AwsSecretArgs, "awsSessionToken"> & {
+    version: string;
+    githubToken: Secret;
+    dockerUsername: Secret;
+    dockerPassword: Secret;
+    repo: Directory;
+    dryRun?: boolean;
+    githubApiUrl?: string;
+    dockerRegistry?: string;
+    dockerHubApiUrl?: string;
+  },
+): Promise<string> {
+  return pipeline.release(
+    args.version,
+    args.githubToken,
+    args.dockerUsername,
+    args.dockerPassword,
+    args.repo,
+    undefined,
+    undefined,
+    undefined,
+    args.dryRun,
+    undefined,
+    args.githubApiUrl,
+    args.awsRoleArn,
+    args.awsWebIdentityToken,
+    args.awsAccessKeyId,
+    args.awsSecretAccessKey,
+    args.awsEndpointUrl,
+    args.dockerRegistry,
+    args.dockerHubApiUrl,
+  );
+}
+
 /** The JSON deploy report a failed deploy/rollback carries after its one-line summary. */
 export function reportInError(error: Error): DeployReport {
   const json = error.message.slice(error.message.indexOf("\n") + 1);
@@ -142,5 +183,19 @@ export function reportInError(error: Error): DeployReport {
     return JSON.parse(json) as DeployReport;
   } catch (cause) {
     throw new Error(`the error carries no JSON report: ${error.message.slice(0, 500)}`, { cause });
+  }
+}
+
+/** Tags `digest` verified-staging-<sha> in moto's ECR with the re-tag a staging deploy whose smoke checks passed uses. */
+export async function markVerified(moto: PrivateMoto, gitSha: string, digest: string): Promise<void> {
+  const clients = await createAwsClients({
+    region: STAGING.region,
+    credentials: { kind: "static", accessKeyId: "testing", secretAccessKey: "testing" },
+    endpoint: moto.endpoint,
+  });
+  try {
+    await tagImage(clients, { repositoryName: STAGING.ecrRepository }, digest, [verifiedTag(gitSha)], {});
+  } finally {
+    destroyAwsClients(clients);
   }
 }

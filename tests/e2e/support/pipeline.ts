@@ -35,6 +35,7 @@ export function pipelineFor(dir: string, overrides: PipelineOverrides = {}): Fau
     overrides.trivyDbRepository,
     images.git,
     overrides.trivyIgnoreUnfixed,
+    images.skopeo,
   );
 }
 

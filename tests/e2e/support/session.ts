@@ -54,6 +54,8 @@ export interface RigImages {
   trivy: string;
   /** Stand-in for alpine/git: `release` reads the repository with it. */
   git: string;
+  /** Stand-in for quay.io/skopeo/stable: `release` copies the verified image with it. */
+  skopeo: string;
   /** Trivy DB stand-in with no advisories (tests/e2e/rig/trivy-db): proves the scan plumbing, never a verdict. */
   trivyDb?: string;
 }

@@ -35,6 +35,7 @@ export function rigConstructorArgs(extra: Record<string, Variable> = {}): Record
     redisImage: { type: "String", value: images.redis },
     trivyImage: { type: "String", value: images.trivy },
     gitImage: { type: "String", value: images.git },
+    skopeoImage: { type: "String", value: images.skopeo },
     ...(images.trivyDb ? { trivyDbRepository: { type: "String", value: images.trivyDb } } : {}),
     ...extra,
   };

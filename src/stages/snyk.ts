@@ -1,6 +1,7 @@
 import { dag, type Directory, type Secret } from "@dagger.io/dagger";
 
 import { snykTest, snykVerdict } from "../core/snyk.js";
+import { headerSafeToken } from "../core/tokens.js";
 import type { StageOutcome } from "./outcome.js";
 
 /** What the Snyk stage needs; no token means the stage is skipped. */
@@ -16,7 +17,7 @@ export interface SnykOptions {
  * forks' pull requests empty secrets, and their CI must still run).
  */
 export async function prepareSnyk(snykToken?: Secret, org?: string, apiUrl?: string): Promise<SnykOptions> {
-  const token = (await snykToken?.plaintext())?.trim() || undefined;
+  const token = headerSafeToken("--snyk-token", await snykToken?.plaintext());
   return { token, org, apiUrl };
 }
 

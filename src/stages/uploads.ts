@@ -3,7 +3,9 @@ import { dag, type Directory, type Secret } from "@dagger.io/dagger";
 import { CODECOV_CLI_VERSION, codecovUploadCommand } from "../core/codecov/cli.js";
 import { uploadSarif } from "../core/github/code-scanning.js";
 import { runStage, skippedStage, type StageResult } from "../core/report.js";
+import { headerSafeToken } from "../core/tokens.js";
 import { assertUploadTargets, uploadVerdict } from "../core/uploads.js";
+import { secretOf } from "./secrets.js";
 
 /** The tokens, commit coordinates and servers of the optional report uploads. */
 export interface UploadOptions {
@@ -28,12 +30,15 @@ export interface PreparedUploads {
   options: UploadOptions;
 }
 
-/** Reads the tokens and checks the commit coordinates and URLs, before any container runs. */
+/** Reads the tokens and checks them, the commit coordinates and URLs, before any container runs. */
 export async function prepareUploads(options: UploadOptions): Promise<PreparedUploads> {
-  const codecov = !!(await options.codecovToken?.plaintext())?.trim();
-  const githubToken = (await options.githubToken?.plaintext())?.trim() || undefined;
-  assertUploadTargets({ ...options, codecov, codeScanning: !!githubToken });
-  return { ...(codecov ? { codecovToken: options.codecovToken } : {}), githubToken, options };
+  const codecovRaw = await options.codecovToken?.plaintext();
+  const codecov = headerSafeToken("--codecov-token", codecovRaw);
+  const githubToken = headerSafeToken("--github-token", await options.githubToken?.plaintext());
+  assertUploadTargets({ ...options, codecov: !!codecov, codeScanning: !!githubToken });
+  const codecovToken =
+    codecov && options.codecovToken ? secretOf(options.codecovToken, codecovRaw, codecov) : undefined;
+  return { ...(codecovToken ? { codecovToken } : {}), githubToken, options };
 }
 
 /**

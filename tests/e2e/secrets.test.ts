@@ -12,13 +12,17 @@
  *
  * moto accepts any AWS credentials, so canary keys drive real publishes and deploys against it (the ECR login
  * through GetAuthorizationToken included, as with real ECR). The Slack webhook is a
- * loopback recording server whose URL path carries the canary (the URL itself is the secret). ci and release
- * are driven to a failing precondition (no GitHub repository for the uploads; a release tag that does not
- * exist) so no token is sent to an unreachable Codecov, GitHub or Docker Hub; their Secrets are still read.
+ * loopback recording server whose URL path carries the canary (the URL itself is the secret). ci and release run
+ * for real against stand-ins that accept only the canary of their shape: ci uploads coverage with codecov-cli (in
+ * a container, to a Codecov stand-in on the engine's bridge) and SARIF to a GitHub stand-in, and runs Snyk's test
+ * against a Snyk stand-in; release writes a GitHub release, logs in to a Docker Hub API stand-in and copies the
+ * verified image with skopeo to a Docker Hub registry stand-in. A multi-line token cannot travel in an HTTP header
+ * (and an HTTP client refusing one quotes it in its error): those calls are refused before any request, and their
+ * output is searched all the same.
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -28,11 +32,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   callDeploy,
   callPublish,
+  callRelease,
   callRollback,
   cdPipelineFor,
   docker,
   ecrDigestOfTag,
   engineContainerLog,
+  markVerified,
   randomSha,
   reportInError,
   rigTrivyDb,
@@ -52,6 +58,12 @@ import { BUNDLED_SERVICE } from "./support/pipeline.js";
 import type { DeployReport } from "../../src/core/deploy/report.js";
 import { E2E_REPORTS, type EngineSession, openSession, rigImages } from "./support/session.js";
 import { canaries, canary, hitsIn, SHAPES } from "../support/canaries.js";
+import { engineBridgeAddress } from "../support/rig-network.js";
+import { startGitHubStandin } from "../support/standins/github.js";
+import { startDockerHubStandin } from "../support/standins/docker-hub.js";
+import { startDockerHubRegistry } from "../support/docker-hub-registry.js";
+import { createGitRepo } from "../support/git-repo.js";
+import { expectEveryUploadMade, startUploadStandins } from "../support/standins/uploads.js";
 
 /** Every regular file under `dir`. */
 function filesUnder(dir: string): string[] {
@@ -129,6 +141,8 @@ afterAll(async () => {
 });
 
 const ROLE_ARN = "arn:aws:iam::123456789012:role/faultmaven-deploy";
+/** The GitHub repository ci uploads for, as its stand-ins know it. */
+const UPLOADS_REPOSITORY = "faultmaven/fm-auth-service";
 
 describe("canary secrets through every Secret argument", () => {
   it("publish: AWS keys and session token (the ECR login is asked for with them)", async () => {
@@ -245,56 +259,122 @@ describe("canary secrets through every Secret argument", () => {
     }
   });
 
-  it("ci: Codecov and GitHub tokens in every shape (a failing upload precondition stops it before any upload)", async () => {
+  it("ci: Codecov, GitHub and Snyk tokens in every shape, each upload made for real to its stand-in", async () => {
     for (const shape of SHAPES) {
-      const result = await record(`ci ${shape}`, async () => {
-        const reports = await cdPipelineFor(BUNDLED_SERVICE).ci(
-          "dev",
-          true,
-          secret(`ci-codecov-${shape}`, canary(shape, "ci codecovToken")),
-          secret(`ci-github-${shape}`, canary(shape, "ci githubToken")),
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          secret(`ci-snyk-${shape}`, canary(shape, "ci snykToken")),
-        );
-        return await reports.file("summary.json").contents();
+      const tokens = {
+        codecov: canary(shape, "ci codecovToken"),
+        github: canary(shape, "ci githubToken"),
+        snyk: canary(shape, "ci snykToken"),
+      };
+      // codecov-cli runs in a container, so its stand-in listens on the engine's bridge, in HTTPS (the pipeline
+      // sends a token in plain HTTP only to loopback); the SARIF upload and Snyk's test are made by the module's own
+      // process, here the test's.
+      const standins = await startUploadStandins({
+        tokens,
+        repository: UPLOADS_REPOSITORY,
+        codecovListen: { host: engineBridgeAddress(), tls: true },
       });
-      expect(result.failed).toBe(true);
-      expect(result.text).toMatch(/repository|GITHUB_REPOSITORY/i);
+      const { codecov, github, snyk } = standins;
+      try {
+        const result = await record(`ci ${shape}`, async () => {
+          const reports = await cdPipelineFor(BUNDLED_SERVICE).ci(
+            "dev",
+            false,
+            secret(`ci-codecov-${shape}`, tokens.codecov),
+            secret(`ci-github-${shape}`, tokens.github),
+            UPLOADS_REPOSITORY,
+            gitSha,
+            "refs/heads/main",
+            github.url,
+            codecov.url,
+            false,
+            secret(`ci-snyk-${shape}`, tokens.snyk),
+            undefined,
+            `${snyk.url}/v1`,
+          );
+          return await reports.file("summary.json").contents();
+        });
+        if (shape === "multi-line") {
+          // No HTTP header holds a line break (and an HTTP client quotes the header it refuses): refused first.
+          expect(result.error?.message).toBe(
+            "--codecov-token holds a line break or another control character, which no HTTP header can carry: pass the token alone (its value is not shown)",
+          );
+          expect(standins.requestCount()).toBe(0);
+        } else {
+          expectEveryUploadMade(result.text, standins, gitSha);
+        }
+      } finally {
+        await standins.close();
+      }
     }
   });
 
-  it("release: GitHub token and Docker Hub credentials in every shape (dry run, on a tag that does not exist)", async () => {
-    const repo = mkdtempSync(join(tmpdir(), "leak-suite-repo-"));
-    const git = (...args: string[]) =>
-      execFileSync("git", ["-C", repo, "-c", "user.name=e2e", "-c", "user.email=e2e@example.test", ...args]);
-    git("init", "--quiet", "--initial-branch=main");
-    writeFileSync(join(repo, "README.md"), "leak suite\n");
-    git("add", "README.md");
-    git("commit", "--quiet", "-m", "chore: start");
+  it("release: GitHub token, Docker Hub login and AWS key in every shape, a real release to the stand-ins", async () => {
+    // The tagged commit's image is published to staging and marked verified, so each release copies it with
+    // skopeo (the ECR login and the Docker login in its auth-file Secret) to the Docker Hub registry stand-in.
+    const repo = createGitRepo();
     try {
+      const commit = repo.commit("chore: release 1.0.0", {
+        "README.md": "leak suite\n",
+        "enterprise/main.py": '__version__ = "1.0.0"\n',
+        "release-run.txt": `${randomSha()}\n`,
+      });
+      repo.tag("v1.0.0");
+      const staged = await callPublish(cdPipelineFor(BUNDLED_SERVICE), {
+        env: "staging",
+        gitSha: commit,
+        awsAccessKeyId: secret("release-publish-key-id", "testing"),
+        awsSecretAccessKey: secret("release-publish-secret", "testing"),
+        awsEndpointUrl: moto.endpoint,
+      });
+      const digest = staged.split("@")[1] as string;
+      await markVerified(moto, commit, digest);
       for (const shape of SHAPES) {
-        const result = await record(`release ${shape}`, () =>
-          cdPipelineFor(BUNDLED_SERVICE).release(
-            "v9.9.9",
-            secret(`release-github-${shape}`, canary(shape, "release githubToken")),
-            secret(`release-docker-user-${shape}`, canary(shape, "release dockerUsername")),
-            secret(`release-docker-password-${shape}`, canary(shape, "release dockerPassword")),
-            dag.host().directory(repo),
-            undefined,
-            undefined,
-            undefined,
-            true,
-          ),
-        );
-        expect(result.failed).toBe(true);
+        const values = {
+          github: canary(shape, "release githubToken"),
+          username: canary(shape, "release dockerUsername"),
+          password: canary(shape, "release dockerPassword"),
+          awsSecret: canary(shape, "release awsSecretAccessKey"),
+        };
+        const docker = { username: values.username, password: values.password };
+        const github = await startGitHubStandin({ repository: UPLOADS_REPOSITORY, token: values.github });
+        const hubApi = await startDockerHubStandin({ ...docker, repositories: [UPLOADS_REPOSITORY] });
+        const hubRegistry = await startDockerHubRegistry(docker);
+        try {
+          const result = await record(`release ${shape}`, () =>
+            callRelease(cdPipelineFor(BUNDLED_SERVICE), {
+              version: "v1.0.0",
+              githubToken: secret(`release-github-${shape}`, values.github),
+              dockerUsername: secret(`release-docker-user-${shape}`, values.username),
+              dockerPassword: secret(`release-docker-password-${shape}`, values.password),
+              repo: dag.host().directory(repo.dir),
+              githubApiUrl: github.url,
+              dockerRegistry: hubRegistry.address,
+              dockerHubApiUrl: hubApi.url,
+              // moto takes any secret key; the key id stays plain, as it travels in a header.
+              awsAccessKeyId: secret(`release-aws-key-id-${shape}`, "testing"),
+              awsSecretAccessKey: secret(`release-aws-secret-${shape}`, values.awsSecret),
+              awsEndpointUrl: moto.endpoint,
+            }),
+          );
+          if (shape === "multi-line") {
+            // A token with a line break cannot be sent in a header: refused before any call.
+            expect(result.error?.message).toMatch(/^--github-token holds a line break or another control character/);
+            expect(github.requests.length + hubApi.requests.length + hubRegistry.pushed.length).toBe(0);
+          } else {
+            expect(result.error).toBeUndefined();
+            expect(hubRegistry.pushed).toEqual([
+              `${UPLOADS_REPOSITORY}:1.0.0@${digest}`,
+              `${UPLOADS_REPOSITORY}:latest@${digest}`,
+            ]);
+            expect(github.releases.map((r) => r.tag_name)).toEqual(["v1.0.0"]);
+          }
+        } finally {
+          await Promise.all([github.close(), hubApi.close(), hubRegistry.close()]);
+        }
       }
     } finally {
-      rmSync(repo, { recursive: true, force: true });
+      repo.remove();
     }
   });
 });

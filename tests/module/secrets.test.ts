@@ -6,7 +6,10 @@
  * received, the engine container's log and the session's log since the suite began. Zero hits.
  *
  * moto (on the engine bridge, reachable from the module's container) accepts any AWS credentials, so canary keys
- * drive real calls; ci, test and release stop at a failing precondition before sending a token anywhere.
+ * drive real calls. ci and release run for real against stand-ins on the bridge that accept only the canary of
+ * their shape (Codecov through codecov-cli, GitHub's SARIF upload and releases, Snyk, Docker Hub's API and its
+ * registry, to which release pushes the image it built); a multi-line token cannot travel in an HTTP header, so
+ * those calls are refused before any request. `test` stops at a failing precondition.
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -16,6 +19,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { canaries, canary, hitsIn, SHAPES, type Shape } from "../support/canaries.js";
 import { createGitRepo, type TestGitRepo } from "../support/git-repo.js";
+import { startDockerHubRegistry } from "../support/docker-hub-registry.js";
+import { startDockerHubStandin } from "../support/standins/docker-hub.js";
+import { startGitHubStandin } from "../support/standins/github.js";
+import { expectEveryUploadMade, startUploadStandins } from "../support/standins/uploads.js";
 import {
   engineBridgeAddress,
   engineContainerLog,
@@ -32,25 +39,40 @@ const outputs: { call: string; text: string; failed: boolean }[] = [];
 const CONTROL = `control${randomBytes(12).toString("hex")}`;
 const sessionStart = new Date();
 const str = (value: string): Variable => ({ type: "String", value });
+/** The GitHub repository and commit ci uploads for, as the stand-ins know them. */
+const REPOSITORY = "faultmaven/fm-auth-service";
+const GIT_SHA = randomSha();
 
 let session: EngineSession | undefined;
 let moto: PrivateMoto;
 let recorder: Awaited<ReturnType<typeof startRecorder>>;
 let repo: TestGitRepo;
 
-async function secretArg(shape: Shape, where: string): Promise<Variable> {
-  const value = canary(shape, where);
+/** A Secret argument holding `value`, as `dagger call --name=env:NAME` passes one. */
+async function secretValue(value: string): Promise<Variable> {
   return { type: "ID", value: await dag.setSecret(`leak-${randomBytes(6).toString("hex")}`, value).id() };
 }
 
+async function secretArg(shape: Shape, where: string): Promise<Variable> {
+  return secretValue(canary(shape, where));
+}
+
 /** Runs one call and keeps what it gave back (result or error). */
-async function record(call: string, fn: string, args: Record<string, Variable>, select = ""): Promise<void> {
+async function record(
+  call: string,
+  fn: string,
+  args: Record<string, Variable>,
+  select = "",
+): Promise<{ text: string; failed: boolean }> {
+  let outcome: { call: string; text: string; failed: boolean };
   try {
     const result = await callFunction<unknown>(fn, args, select);
-    outputs.push({ call, text: JSON.stringify(result), failed: false });
+    outcome = { call, text: JSON.stringify(result), failed: false };
   } catch (error) {
-    outputs.push({ call, text: `${(error as Error).name}: ${(error as Error).message}`, failed: true });
+    outcome = { call, text: `${(error as Error).name}: ${(error as Error).message}`, failed: true };
   }
+  outputs.push(outcome);
+  return outcome;
 }
 
 beforeAll(async () => {
@@ -61,7 +83,8 @@ beforeAll(async () => {
   await seedStaging(moto);
   recorder = await startRecorder(bridge);
   repo = createGitRepo();
-  repo.commit("chore: start", { "enterprise/main.py": '__version__ = "1.0.0"\n' });
+  repo.commit("chore: release 1.0.0", { "README.md": "leak suite\n", "enterprise/main.py": '__version__ = "1.0.0"\n' });
+  repo.tag("v1.0.0");
   await dag.container().from(rigImages().python).withExec(["echo", CONTROL]).sync();
 });
 afterAll(async () => {
@@ -72,40 +95,103 @@ afterAll(async () => {
 });
 
 describe("canary secrets through every Secret argument (module mode)", () => {
-  it("ci and test: Codecov, GitHub and Snyk tokens in every shape", async () => {
+  it("ci: Codecov, GitHub and Snyk tokens in every shape, each upload made for real to its stand-in", async () => {
+    // On the engine's bridge, where the module's container reaches them, in HTTPS (a token goes in plain HTTP only
+    // to loopback).
+    const listen = { host: engineBridgeAddress(), tls: true };
     for (const shape of SHAPES) {
-      await record(
-        `ci ${shape}`,
-        "ci",
-        {
-          codecovToken: await secretArg(shape, "ci codecovToken"),
-          githubToken: await secretArg(shape, "ci githubToken"),
-          snykToken: await secretArg(shape, "ci snykToken"),
-        },
-        "id",
-      );
-      await record(`test ${shape}`, "test", { codecovToken: await secretArg(shape, "test codecovToken") }, "id");
+      const tokens = {
+        codecov: canary(shape, "ci codecovToken"),
+        github: canary(shape, "ci githubToken"),
+        snyk: canary(shape, "ci snykToken"),
+      };
+      const standins = await startUploadStandins({ tokens, repository: REPOSITORY, codecovListen: listen, listen });
+      const { codecov, github, snyk } = standins;
+      try {
+        const outcome = await record(
+          `ci ${shape}`,
+          "ci",
+          {
+            failOnError: { type: "Boolean", value: false },
+            codecovToken: await secretValue(tokens.codecov),
+            githubToken: await secretValue(tokens.github),
+            githubRepository: str(REPOSITORY),
+            gitSha: str(GIT_SHA),
+            gitRef: str("refs/heads/main"),
+            githubApiUrl: str(github.url),
+            codecovUrl: str(codecov.url),
+            snykToken: await secretValue(tokens.snyk),
+            snykApiUrl: str(`${snyk.url}/v1`),
+          },
+          'file(path: "summary.json") { contents }',
+        );
+        if (shape === "multi-line") {
+          // A token with a line break cannot travel in a header: refused before any request.
+          expect(outcome.text).toContain("--codecov-token holds a line break or another control character");
+          expect(standins.requestCount()).toBe(0);
+        } else {
+          const summary = (JSON.parse(outcome.text) as { file: { contents: string } }).file.contents;
+          expectEveryUploadMade(summary, standins, GIT_SHA);
+        }
+      } finally {
+        await standins.close();
+      }
     }
-    // No repository or sha for the uploads: refused before any stage runs or any token is sent.
-    expect(outputs.filter((o) => o.call.startsWith("ci ") || o.call.startsWith("test ")).every((o) => o.failed)).toBe(
-      true,
-    );
   });
 
-  it("release: GitHub token and Docker Hub credentials (dry run on a tag that does not exist)", async () => {
+  it("test: the Codecov token in every shape (no repository for the upload: refused before anything runs)", async () => {
     for (const shape of SHAPES) {
-      await record(`release ${shape}`, "release", {
-        version: str("v9.9.9"),
-        githubToken: await secretArg(shape, "release githubToken"),
-        dockerUsername: await secretArg(shape, "release dockerUsername"),
-        dockerPassword: await secretArg(shape, "release dockerPassword"),
-        repo: await hostDirectory(repo.dir),
-        dryRun: { type: "Boolean", value: true },
-      });
+      const outcome = await record(
+        `test ${shape}`,
+        "test",
+        { codecovToken: await secretArg(shape, "test codecovToken") },
+        "id",
+      );
+      expect(outcome.failed).toBe(true);
     }
-    expect(outputs.filter((o) => o.call.startsWith("release")).map((o) => o.text)).toEqual(
-      SHAPES.map(() => expect.stringContaining("tag v9.9.9 does not exist")),
-    );
+  });
+
+  it("release: GitHub token and Docker Hub login in every shape, a real release to the stand-ins", async () => {
+    // On the engine's bridge, where the module's container reaches them, in HTTPS (a token goes in plain HTTP only
+    // to loopback).
+    const listen = { host: engineBridgeAddress(), tls: true };
+    for (const shape of SHAPES) {
+      const values = {
+        github: canary(shape, "release githubToken"),
+        username: canary(shape, "release dockerUsername"),
+        password: canary(shape, "release dockerPassword"),
+      };
+      const docker = { username: values.username, password: values.password };
+      const github = await startGitHubStandin({ repository: REPOSITORY, token: values.github, listen });
+      const hubApi = await startDockerHubStandin({ ...docker, repositories: [REPOSITORY], listen });
+      const hubRegistry = await startDockerHubRegistry(docker);
+      try {
+        // No AWS access: the image is built from the tagged source and pushed with the Docker login.
+        const outcome = await record(`release ${shape}`, "release", {
+          version: str("v1.0.0"),
+          githubToken: await secretValue(values.github),
+          dockerUsername: await secretValue(values.username),
+          dockerPassword: await secretValue(values.password),
+          repo: await hostDirectory(repo.dir),
+          githubApiUrl: str(github.url),
+          dockerRegistry: str(hubRegistry.address),
+          dockerHubApiUrl: str(hubApi.url),
+        });
+        if (shape === "multi-line") {
+          expect(outcome.text).toContain("--github-token holds a line break or another control character");
+          expect(github.requests.length + hubApi.requests.length + hubRegistry.pushed.length).toBe(0);
+        } else {
+          expect(outcome.failed, outcome.text).toBe(false);
+          expect(hubRegistry.pushed.map((p) => p.split("@")[0])).toEqual([
+            `${REPOSITORY}:1.0.0`,
+            `${REPOSITORY}:latest`,
+          ]);
+          expect(github.releases.map((r) => r.tag_name)).toEqual(["v1.0.0"]);
+        }
+      } finally {
+        await Promise.all([github.close(), hubApi.close(), hubRegistry.close()]);
+      }
+    }
   });
 
   it("plan, rollback and deploy: AWS keys, session token, web identity and the Slack webhook", async () => {

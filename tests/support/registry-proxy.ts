@@ -24,6 +24,13 @@ export interface RegistryProxyOptions {
   readonly authorized?: (authorization: string | undefined) => boolean;
   /** Runs before the client is told a manifest was stored; a throw fails the push. */
   readonly onManifest?: (manifest: PushedManifest) => Promise<void>;
+  /**
+   * Whether this registry holds a manifest, asked before a read of one (`GET`/`HEAD .../manifests/<ref>`) is
+   * forwarded; no means 404. The local registry behind is shared by every run, so a stand-in that must start empty
+   * says no to what it was not sent: otherwise a client seeing the manifest "already there" skips its push.
+   * @default every manifest the local registry holds
+   */
+  readonly holdsManifest?: (repository: string, reference: string) => boolean;
 }
 
 export interface RegistryProxy {
@@ -38,6 +45,14 @@ export async function startRegistryProxy(options: RegistryProxyOptions): Promise
       return;
     }
     const manifest = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(req.url ?? "");
+    const read = req.method === "GET" || req.method === "HEAD";
+    if (read && manifest && options.holdsManifest && !options.holdsManifest(manifest[1]!, manifest[2]!)) {
+      req.resume();
+      res
+        .writeHead(404, { "content-type": "application/json" })
+        .end(JSON.stringify({ errors: [{ code: "MANIFEST_UNKNOWN", message: "manifest unknown" }] }));
+      return;
+    }
     const chunks: Buffer[] = [];
     const headers = { ...req.headers };
     delete headers.authorization;

@@ -3,7 +3,9 @@
  * duration from summary.json) and the four ratios of this one run, next to their goals (timings on
  * a shared 2-core machine are noisy: compare the ratios, not the seconds):
  *
- *   1. ci cold / its stages one after another, cold (engine cache pruned before each);
+ *   1. ci / its stages one after another, both on a copy with one source file changed (dependencies warm). The
+ *      issue asks for both cold, but a second cold run cannot be had from one engine: after the first,
+ *      `localCache().prune()` leaves the results the engine keeps per call, and the stages ran in 6 s;
  *   2. ci cold / the spec's "Running CI Locally" commands as one plain script in a fresh Python
  *      container (no cache volume, sequential; Postgres and Redis as services): the obvious peer.
  *      The peer only lints and tests; ci also scans the source, builds the image, checks its size
@@ -111,24 +113,22 @@ const sequential = async (dir: string) => {
   await p.scanImage("bench", false);
 };
 
-const { cold, warm, oneFile } = await inSession(async () => {
+const { cold, warm, oneFile, sequentialOneFile } = await inSession(async () => {
   await dag.engine().localCache().prune();
   const cold = await timed("ci, cold (engine cache pruned)", () => ci("cold", BUNDLED_SERVICE));
   const warm = await timed("ci, warm (nothing changed)", () => ci("warm", BUNDLED_SERVICE));
   const oneFile = await timed("ci, one source file changed", () => ci("one file changed", changedCopy()));
-  return { cold, warm, oneFile };
+  const sequentialOneFile = await timed("stages one after another, one file changed", () =>
+    sequential(changedCopy()),
+  );
+  return { cold, warm, oneFile, sequentialOneFile };
 });
-const { sequentialCold, peer } = await inSession(async () => {
-  await dag.engine().localCache().prune();
-  const sequentialCold = await timed("stages one after another, cold", () => sequential(BUNDLED_SERVICE));
-  const peer = await timed("spec's local commands, fresh container", specScript);
-  return { sequentialCold, peer };
-});
+const peer = await inSession(() => timed("spec's local commands, fresh container", specScript));
 
 const ratio = (label: string, value: number, goal: string) =>
   `${label.padEnd(44)} ${value.toFixed(3).padStart(6)}   goal ${goal}`;
 const lines = [
-  ratio("ci cold / stages one after another (cold)", cold / sequentialCold, "<= 0.6"),
+  ratio("ci / stages one after another (one file changed)", oneFile / sequentialOneFile, "<= 0.6"),
   ratio("ci cold / spec's plain script", cold / peer, "<= 1.0"),
   ratio("ci one source file changed / ci cold", oneFile / cold, "<= 0.5"),
   ratio("ci warm / ci cold", warm / cold, "<= 0.03"),

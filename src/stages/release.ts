@@ -54,10 +54,10 @@ export interface ReleaseStageOptions {
 }
 
 /**
- * The Dagger side of a release: reads the repository, turns the token Secrets into in-memory
- * strings for the API clients only (never into a container, file, env var or log), and pushes the
- * image with `withRegistryAuth` so the Docker password stays a Secret. Every decision is in
- * src/core/release.
+ * The Dagger side of a release: checks the endpoints and the tokens, reads the repository, turns the token Secrets
+ * into in-memory strings for the API clients only (never into a container argument, variable, file or log), and
+ * pushes the image: the verified digest with skopeo (the logins in an auth file mounted from a Secret), a built
+ * image with `withRegistryAuth`. Every decision is in src/core/release.
  */
 export async function releaseStage(options: ReleaseStageOptions): Promise<ReleaseReport> {
   const registry = options.registry ?? "docker.io";

@@ -118,9 +118,7 @@ const { cold, warm, oneFile, sequentialOneFile } = await inSession(async () => {
   const cold = await timed("ci, cold (engine cache pruned)", () => ci("cold", BUNDLED_SERVICE));
   const warm = await timed("ci, warm (nothing changed)", () => ci("warm", BUNDLED_SERVICE));
   const oneFile = await timed("ci, one source file changed", () => ci("one file changed", changedCopy()));
-  const sequentialOneFile = await timed("stages one after another, one file changed", () =>
-    sequential(changedCopy()),
-  );
+  const sequentialOneFile = await timed("stages one after another, one file changed", () => sequential(changedCopy()));
   return { cold, warm, oneFile, sequentialOneFile };
 });
 const peer = await inSession(() => timed("spec's local commands, fresh container", specScript));

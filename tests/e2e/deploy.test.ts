@@ -28,40 +28,33 @@ import {
   reportInError,
   rigTrivyDb,
   runServiceImage,
-  seedStaging,
   startLoopbackDatabases,
   type LoopbackDatabases,
   stagingServiceNow,
-  startPrivateMoto,
-  type PrivateMoto,
+  startStagingAws,
+  type StagingAws,
   type RunningService,
-  type SeededStaging,
   STAGING,
 } from "./support/cd.js";
 import { BUNDLED_SERVICE } from "./support/pipeline.js";
-import { localCopyOf, startEcrRegistry, type EcrRegistryStandIn } from "../support/ecr-registry.js";
+import { localCopyOf } from "../support/ecr-registry.js";
 import { notReadyCopy } from "../support/service-copy.js";
 import { type EngineSession, openSession } from "./support/session.js";
 import type { DeployReport } from "../../src/core/deploy/report.js";
 
 let session: EngineSession;
-let moto: PrivateMoto;
+let staging: StagingAws;
 let databases: LoopbackDatabases;
-let seeded: SeededStaging;
-let ecrRegistry: EcrRegistryStandIn;
 const running: RunningService[] = [];
 
 beforeAll(async () => {
   session = await openSession("deploy");
-  moto = await startPrivateMoto();
+  staging = await startStagingAws();
   databases = await startLoopbackDatabases();
-  seeded = await seedStaging(moto);
-  ecrRegistry = await startEcrRegistry(moto.endpoint, STAGING.region);
 });
 afterAll(async () => {
   for (const service of running) await service.stop();
-  await ecrRegistry?.close();
-  await moto?.stop();
+  await staging?.stop();
   await databases?.stop();
   await session?.close();
 });
@@ -86,7 +79,7 @@ function deployArgs(gitSha: string, smokeUrl: string) {
     gitSha,
     gitRef: "refs/heads/main",
     ...awsKeySecrets(`deploy-${gitSha}`, { id: "testing", secret: "testing" }),
-    awsEndpointUrl: moto.endpoint,
+    awsEndpointUrl: staging.moto.endpoint,
     smokeUrl,
     rolloutTimeoutSeconds: 120,
     migrationTimeoutSeconds: 120,
@@ -99,9 +92,9 @@ describe.skipIf(!rigTrivyDb())("deploy to staging (moto, the rig's ECR stand-in)
   it("deploys the image it publishes by digest, migrates, rolls out, smoke-checks it and marks it verified: succeeded", async () => {
     const gitSha = randomSha();
     const { digest, service } = await buildAndRun(BUNDLED_SERVICE, gitSha);
-    const reference = `${seeded.repositoryUri}@${digest}`;
+    const reference = `${staging.seeded.repositoryUri}@${digest}`;
     // ECR does not hold the image yet: deploy has to push it itself.
-    expect(await ecrDigestOfTag(moto, `staging-${gitSha}`)).toBeUndefined();
+    expect(await ecrDigestOfTag(staging.moto, `staging-${gitSha}`)).toBeUndefined();
     // The smoke target really is ready (its Postgres and Redis answer) before deploy judges it.
     expect((await fetch(`${service.url}/ready`)).status).toBe(200);
 
@@ -119,7 +112,7 @@ describe.skipIf(!rigTrivyDb())("deploy to staging (moto, the rig's ECR stand-in)
     expect(report.image?.reference).toBe(reference);
     expect(report.image?.source).toBe("published");
     expect(report.image?.tags).toEqual([`staging-${gitSha}`]);
-    expect(report.taskDefinition.previous).toBe(seeded.taskDefinitionArn);
+    expect(report.taskDefinition.previous).toBe(staging.seeded.taskDefinitionArn);
     expect(report.migration?.command).toBe("alembic upgrade head");
     expect(report.smoke.map((s) => [s.name, s.passed])).toEqual([
       ["health", true],
@@ -131,9 +124,9 @@ describe.skipIf(!rigTrivyDb())("deploy to staging (moto, the rig's ECR stand-in)
 
     // In ECR: the push went through ECR's login to the environment's repository, under the staging tag, and the
     // verified mark (what production will promote) names that same digest.
-    expect(ecrRegistry.pushed).toContain(`${STAGING.ecrRepository}@${digest}`);
-    expect(await ecrDigestOfTag(moto, `staging-${gitSha}`)).toBe(digest);
-    expect(await ecrDigestOfTag(moto, `verified-staging-${gitSha}`)).toBe(digest);
+    expect(staging.ecrRegistry.pushed).toContain(`${STAGING.ecrRepository}@${digest}`);
+    expect(await ecrDigestOfTag(staging.moto, `staging-${gitSha}`)).toBe(digest);
+    expect(await ecrDigestOfTag(staging.moto, `verified-staging-${gitSha}`)).toBe(digest);
     // The registry behind ECR serves it in the environment's repository (docker also knows it as the smoke target).
     const local = localCopyOf(reference);
     await docker(["pull", "--quiet", local]);
@@ -141,7 +134,7 @@ describe.skipIf(!rigTrivyDb())("deploy to staging (moto, the rig's ECR stand-in)
 
     // End state in moto: the service runs the new revision, whose container names the image by digest. (moto
     // keeps the PRIMARY deployment's own taskDefinition field at the first revision, so the service's is the truth.)
-    const now = await stagingServiceNow(moto);
+    const now = await stagingServiceNow(staging.moto);
     expect(now.service?.taskDefinition).toBe(report.taskDefinition.new);
     expect(now.service?.deployments?.filter((d) => d.status === "PRIMARY").map((d) => d.rolloutState)).toEqual([
       "COMPLETED",
@@ -158,11 +151,11 @@ describe.skipIf(!rigTrivyDb())("deploy to staging (moto, the rig's ECR stand-in)
     const dir = notReadyCopy();
     const gitSha = randomSha();
     const { digest, service } = await buildAndRun(dir, gitSha);
-    const reference = `${seeded.repositoryUri}@${digest}`;
+    const reference = `${staging.seeded.repositoryUri}@${digest}`;
     // The broken image really is broken, before deploy judges it.
     expect((await fetch(`${service.url}/ready`)).status).toBe(503);
     expect((await fetch(`${service.url}/health`)).status).toBe(200);
-    const before = await stagingServiceNow(moto);
+    const before = await stagingServiceNow(staging.moto);
     const servingBefore = before.service?.taskDefinition as string;
     expect(servingBefore).toMatch(/:task-definition\/auth-service:\d+$/);
 
@@ -180,11 +173,11 @@ describe.skipIf(!rigTrivyDb())("deploy to staging (moto, the rig's ECR stand-in)
     expect(report.smoke.find((s) => s.name === "health")?.passed).toBe(true);
     expect(report.rollback).toMatchObject({ taken: true, toTaskDefinition: servingBefore, succeeded: true });
     // Pushed to ECR, but never marked verified: production will refuse this commit.
-    expect(await ecrDigestOfTag(moto, `staging-${gitSha}`)).toBe(digest);
-    expect(await ecrDigestOfTag(moto, `verified-staging-${gitSha}`)).toBeUndefined();
+    expect(await ecrDigestOfTag(staging.moto, `staging-${gitSha}`)).toBe(digest);
+    expect(await ecrDigestOfTag(staging.moto, `verified-staging-${gitSha}`)).toBeUndefined();
 
     // End state in moto: the service is back on the revision that served before, its deployment PRIMARY and done.
-    const after = await stagingServiceNow(moto);
+    const after = await stagingServiceNow(staging.moto);
     expect(after.service?.taskDefinition).toBe(servingBefore);
     expect(after.service?.deployments?.filter((d) => d.status === "PRIMARY").map((d) => d.rolloutState)).toEqual([
       "COMPLETED",

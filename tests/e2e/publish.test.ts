@@ -25,35 +25,27 @@ import {
   pulledRepoDigest,
   randomSha,
   rigTrivyDb,
-  seedStaging,
   STAGING,
-  startPrivateMoto,
-  type PrivateMoto,
-  type SeededStaging,
+  startStagingAws,
+  type StagingAws,
 } from "./support/cd.js";
 import { BUNDLED_SERVICE, pipelineFor } from "./support/pipeline.js";
 import { type EngineSession, openSession } from "./support/session.js";
-import { localCopyOf, startEcrRegistry, type EcrRegistryStandIn } from "../support/ecr-registry.js";
+import { localCopyOf } from "../support/ecr-registry.js";
 
 let session: EngineSession;
-let moto: PrivateMoto;
-let seeded: SeededStaging;
-let ecrRegistry: EcrRegistryStandIn;
+let staging: StagingAws;
 beforeAll(async () => {
   session = await openSession("publish");
-  moto = await startPrivateMoto();
-  // The repository the push goes to must exist, as in ECR (the stand-in registers each manifest in it).
-  seeded = await seedStaging(moto);
-  ecrRegistry = await startEcrRegistry(moto.endpoint, STAGING.region);
+  staging = await startStagingAws();
 });
 afterAll(async () => {
-  await ecrRegistry?.close();
-  await moto?.stop();
+  await staging?.stop();
   await session?.close();
 });
 
 /** `<ECR repository URI>@sha256:...`, capturing the digest. */
-const reference = () => new RegExp(`^${seeded.repositoryUri.replace(/\./g, "\\.")}@(sha256:[0-9a-f]{64})$`);
+const reference = () => new RegExp(`^${staging.seeded.repositoryUri.replace(/\./g, "\\.")}@(sha256:[0-9a-f]{64})$`);
 
 /** The digest the local registry holds under `repository:tag` (its registry API), or undefined when absent. */
 async function registryTagDigest(tag: string): Promise<string | undefined> {
@@ -84,15 +76,15 @@ describe("publish to the environment's ECR repository (moto's ECR and the rig's 
         env: "staging",
         gitSha,
         ...keys,
-        awsEndpointUrl: moto.endpoint,
+        awsEndpointUrl: staging.moto.endpoint,
       });
       console.log(`publish took ${((Date.now() - started) / 1000).toFixed(1)} s: ${published}`);
       const digest = reference().exec(published)?.[1];
       expect(published).toMatch(reference());
 
       // ECR's API knows the image by that digest, under the staging tag: the push went through ECR's login.
-      expect(ecrRegistry.pushed).toContain(`${STAGING.ecrRepository}@${digest}`);
-      expect(await ecrDigestOfTag(moto, `staging-${gitSha}`)).toBe(digest);
+      expect(staging.ecrRegistry.pushed).toContain(`${STAGING.ecrRepository}@${digest}`);
+      expect(await ecrDigestOfTag(staging.moto, `staging-${gitSha}`)).toBe(digest);
       // The registry behind ECR serves exactly that manifest, under the same tag.
       const local = localCopyOf(published);
       expect(await pulledRepoDigest(local)).toBe(local);
@@ -110,12 +102,12 @@ describe("publish to the environment's ECR repository (moto's ECR and the rig's 
         env: "staging",
         gitSha,
         ...awsKeySecrets(`publish-nodb-${gitSha}`, { id: "testing", secret: "testing" }),
-        awsEndpointUrl: moto.endpoint,
+        awsEndpointUrl: staging.moto.endpoint,
       }),
     );
     expect(error.message).toMatch(/the scanner failed, so there is no verdict/);
     expect(error.message).toMatch(/mirror\.gcr\.io|trivy-db/);
     expect(await registryTagDigest(`staging-${gitSha}`)).toBeUndefined();
-    expect(await ecrDigestOfTag(moto, `staging-${gitSha}`)).toBeUndefined();
+    expect(await ecrDigestOfTag(staging.moto, `staging-${gitSha}`)).toBeUndefined();
   });
 });

@@ -19,14 +19,12 @@ import {
   markVerified,
   randomSha,
   rigTrivyDb,
-  seedStaging,
   STAGING,
-  startPrivateMoto,
-  type PrivateMoto,
+  startStagingAws,
+  type StagingAws,
 } from "./support/cd.js";
 import { BUNDLED_SERVICE } from "./support/pipeline.js";
 import { type EngineSession, openSession } from "./support/session.js";
-import { startEcrRegistry, type EcrRegistryStandIn } from "../support/ecr-registry.js";
 import { startDockerHubRegistry, type DockerHubRegistryStandIn } from "../support/docker-hub-registry.js";
 import { startDockerHubStandin, type DockerHubStandin } from "../support/standins/docker-hub.js";
 import { startGitHubStandin, type GitHubStandin } from "../support/standins/github.js";
@@ -37,17 +35,14 @@ const DOCKER = { username: "releaser", password: `docker-password-${randomSha().
 const GITHUB_TOKEN = `github-token-${randomSha().slice(0, 12)}`;
 
 let session: EngineSession;
-let moto: PrivateMoto;
-let ecrRegistry: EcrRegistryStandIn;
+let staging: StagingAws;
 let hubRegistry: DockerHubRegistryStandIn;
 let hubApi: DockerHubStandin;
 let github: GitHubStandin;
 let repo: TestGitRepo;
 beforeAll(async () => {
   session = await openSession("release-verified");
-  moto = await startPrivateMoto();
-  await seedStaging(moto);
-  ecrRegistry = await startEcrRegistry(moto.endpoint, STAGING.region);
+  staging = await startStagingAws();
   hubRegistry = await startDockerHubRegistry(DOCKER);
   hubApi = await startDockerHubStandin({ ...DOCKER, repositories: [IMAGE] });
   github = await startGitHubStandin({ repository: "faultmaven/fm-auth-service", token: GITHUB_TOKEN });
@@ -58,15 +53,14 @@ afterAll(async () => {
   await github?.close();
   await hubApi?.close();
   await hubRegistry?.close();
-  await ecrRegistry?.close();
-  await moto?.stop();
+  await staging?.stop();
   await session?.close();
 });
 
 /** moto's keys (any are accepted) and endpoint, as Secrets and an argument. */
 const aws = (prefix: string) => ({
   ...awsKeySecrets(prefix, { id: "testing", secret: "testing" }),
-  awsEndpointUrl: moto.endpoint,
+  awsEndpointUrl: staging.moto.endpoint,
 });
 
 describe.skipIf(!rigTrivyDb())(
@@ -87,7 +81,7 @@ describe.skipIf(!rigTrivyDb())(
         ...aws(`publish-${commit}`),
       });
       const digest = published.split("@")[1] as string;
-      await markVerified(moto, commit, digest);
+      await markVerified(staging.moto, commit, digest);
 
       const report = JSON.parse(
         await callRelease(cdPipelineFor(BUNDLED_SERVICE), {

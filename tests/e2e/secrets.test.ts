@@ -43,17 +43,15 @@ import {
   reportInError,
   rigTrivyDb,
   runServiceImage,
-  seedStaging,
   startLoopbackDatabases,
   type LoopbackDatabases,
-  startPrivateMoto,
+  startStagingAws,
   startRecorder,
-  type PrivateMoto,
+  type StagingAws,
   type RunningService,
-  type SeededStaging,
   STAGING,
 } from "./support/cd.js";
-import { localCopyOf, startEcrRegistry, type EcrRegistryStandIn } from "../support/ecr-registry.js";
+import { localCopyOf } from "../support/ecr-registry.js";
 import { BUNDLED_SERVICE } from "./support/pipeline.js";
 import type { DeployReport } from "../../src/core/deploy/report.js";
 import { E2E_REPORTS, type EngineSession, openSession, rigImages } from "./support/session.js";
@@ -106,10 +104,8 @@ const CONTROL = `control${randomBytes(12).toString("hex")}`;
 
 let session: EngineSession | undefined;
 const sessionStart = new Date();
-let moto: PrivateMoto;
+let staging: StagingAws;
 let databases: LoopbackDatabases;
-let seeded: SeededStaging;
-let ecrRegistry: EcrRegistryStandIn;
 let recorder: Awaited<ReturnType<typeof startRecorder>>;
 let smokeTarget: RunningService | undefined;
 const gitSha = randomSha();
@@ -123,10 +119,8 @@ beforeAll(async () => {
     });
   }
   session = await openSession("secrets");
-  moto = await startPrivateMoto();
+  staging = await startStagingAws();
   databases = await startLoopbackDatabases();
-  seeded = await seedStaging(moto);
-  ecrRegistry = await startEcrRegistry(moto.endpoint, STAGING.region);
   recorder = await startRecorder();
   await dag.container().from(rigImages().python).withExec(["echo", CONTROL]).sync();
 });
@@ -134,8 +128,7 @@ afterAll(async () => {
   vi.restoreAllMocks();
   await smokeTarget?.stop();
   await recorder?.close();
-  await ecrRegistry?.close();
-  await moto?.stop();
+  await staging?.stop();
   await databases?.stop();
   await session?.close();
 });
@@ -153,14 +146,16 @@ describe("canary secrets through every Secret argument", () => {
         awsAccessKeyId: secret("publish-id", canary("one-line", "publish awsAccessKeyId")),
         awsSecretAccessKey: secret("publish-key", canary("4kb", "publish awsSecretAccessKey")),
         awsSessionToken: secret("publish-session", canary("base64", "publish awsSessionToken")),
-        awsEndpointUrl: moto.endpoint,
+        awsEndpointUrl: staging.moto.endpoint,
       }),
     );
     if (rigTrivyDb()) {
       expect(result.failed, result.text).toBe(false);
       // The push went to ECR with the login the canary keys got: moto's ECR holds the image under its staging tag.
-      expect(result.text).toMatch(new RegExp(`^${seeded.repositoryUri.replace(/\./g, "\\.")}@sha256:[0-9a-f]{64}$`));
-      expect(await ecrDigestOfTag(moto, `staging-${gitSha}`)).toBe(result.text.split("@")[1]);
+      expect(result.text).toMatch(
+        new RegExp(`^${staging.seeded.repositoryUri.replace(/\./g, "\\.")}@sha256:[0-9a-f]{64}$`),
+      );
+      expect(await ecrDigestOfTag(staging.moto, `staging-${gitSha}`)).toBe(result.text.split("@")[1]);
       pushedImages.add(result.text);
       smokeTarget = await runServiceImage(localCopyOf(result.text), databases);
     } else {
@@ -177,7 +172,7 @@ describe("canary secrets through every Secret argument", () => {
         awsAccessKeyId: secret("deploy-id", canary("one-line", "deploy awsAccessKeyId")),
         awsSecretAccessKey: secret("deploy-key", canary("4kb", "deploy awsSecretAccessKey")),
         awsSessionToken: secret("deploy-session", canary("base64", "deploy awsSessionToken")),
-        awsEndpointUrl: moto.endpoint,
+        awsEndpointUrl: staging.moto.endpoint,
         slackWebhook: secret("deploy-slack", `${recorder.url}/services/${hook}`),
         smokeUrl: smokeTarget?.url ?? "http://127.0.0.1:9/",
         rolloutTimeoutSeconds: 120,
@@ -199,7 +194,7 @@ describe("canary secrets through every Secret argument", () => {
         gitSha,
         awsRoleArn: ROLE_ARN,
         awsWebIdentityToken: secret("deploy-oidc", canary("multi-line", "deploy awsWebIdentityToken")),
-        awsEndpointUrl: moto.endpoint,
+        awsEndpointUrl: staging.moto.endpoint,
         slackWebhook: secret("deploy-slack-multi", `${recorder.url}/services/${hook}`),
         smokeUrl: smokeTarget?.url ?? "http://127.0.0.1:9/",
         rolloutTimeoutSeconds: 120,
@@ -218,7 +213,7 @@ describe("canary secrets through every Secret argument", () => {
         awsAccessKeyId: secret("rollback-id", canary("base64", "rollback awsAccessKeyId")),
         awsSecretAccessKey: secret("rollback-key", canary("multi-line", "rollback awsSecretAccessKey")),
         awsSessionToken: secret("rollback-session", canary("one-line", "rollback awsSessionToken")),
-        awsEndpointUrl: moto.endpoint,
+        awsEndpointUrl: staging.moto.endpoint,
         slackWebhook: secret("rollback-slack", `${recorder.url}/services/${hook}`),
         smokeUrl: smokeTarget?.url ?? "http://127.0.0.1:9/",
         timeoutSeconds: 120,
@@ -231,7 +226,7 @@ describe("canary secrets through every Secret argument", () => {
         env: "staging",
         awsRoleArn: ROLE_ARN,
         awsWebIdentityToken: secret("rollback-oidc", canary("4kb", "rollback awsWebIdentityToken")),
-        awsEndpointUrl: moto.endpoint,
+        awsEndpointUrl: staging.moto.endpoint,
         smokeUrl: smokeTarget?.url ?? "http://127.0.0.1:9/",
         timeoutSeconds: 120,
       }),
@@ -242,7 +237,7 @@ describe("canary secrets through every Secret argument", () => {
         env: "staging",
         awsAccessKeyId: secret("rollback-id-multi", canary("multi-line", "rollback awsAccessKeyId")),
         awsSecretAccessKey: secret("rollback-key-2", canary("one-line", "rollback awsSecretAccessKey")),
-        awsEndpointUrl: moto.endpoint,
+        awsEndpointUrl: staging.moto.endpoint,
         smokeUrl: smokeTarget?.url ?? "http://127.0.0.1:9/",
         timeoutSeconds: 60,
       }),
@@ -325,10 +320,10 @@ describe("canary secrets through every Secret argument", () => {
         gitSha: commit,
         awsAccessKeyId: secret("release-publish-key-id", "testing"),
         awsSecretAccessKey: secret("release-publish-secret", "testing"),
-        awsEndpointUrl: moto.endpoint,
+        awsEndpointUrl: staging.moto.endpoint,
       });
       const digest = staged.split("@")[1] as string;
-      await markVerified(moto, commit, digest);
+      await markVerified(staging.moto, commit, digest);
       for (const shape of SHAPES) {
         const values = {
           github: canary(shape, "release githubToken"),
@@ -354,7 +349,7 @@ describe("canary secrets through every Secret argument", () => {
               // moto takes any secret key; the key id stays plain, as it travels in a header.
               awsAccessKeyId: secret(`release-aws-key-id-${shape}`, "testing"),
               awsSecretAccessKey: secret(`release-aws-secret-${shape}`, values.awsSecret),
-              awsEndpointUrl: moto.endpoint,
+              awsEndpointUrl: staging.moto.endpoint,
             }),
           );
           if (shape === "multi-line") {
@@ -427,8 +422,8 @@ describe("the search: zero hits of any canary", () => {
     if (rigTrivyDb()) expect(pushedImages.size).toBeGreaterThan(0);
     const hits: string[] = [];
     for (const pushed of pushedImages) {
-      expect(pushed.startsWith(`${seeded.repositoryUri}@`)).toBe(true);
-      expect(ecrRegistry.pushed).toContain(`${STAGING.ecrRepository}@${pushed.split("@")[1]}`);
+      expect(pushed.startsWith(`${staging.seeded.repositoryUri}@`)).toBe(true);
+      expect(staging.ecrRegistry.pushed).toContain(`${STAGING.ecrRepository}@${pushed.split("@")[1]}`);
       const reference = localCopyOf(pushed);
       const dir = mkdtempSync(join(tmpdir(), "leak-suite-image-"));
       try {

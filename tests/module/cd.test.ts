@@ -19,7 +19,6 @@ import {
   notReadyCopy,
   secondServiceCopy,
 } from "../support/service-copy.js";
-import { startEcrRegistry, type EcrRegistryStandIn } from "../support/ecr-registry.js";
 import {
   engineBridgeAddress,
   LOCAL_REGISTRY,
@@ -31,11 +30,11 @@ import {
   stagingOf,
   stagingServiceNow,
   startLoopbackDatabases,
-  startPrivateMoto,
+  startStagingAws,
   type LoopbackDatabases,
-  type PrivateMoto,
-  type RunningService,
   type SeededStaging,
+  type StagingAws,
+  type RunningService,
 } from "../support/rig-cd.js";
 import { type EngineSession, openSession, rigImages } from "../e2e/support/session.js";
 import {
@@ -60,26 +59,21 @@ interface DeployReport {
 }
 
 let session: EngineSession;
-let moto: PrivateMoto;
+let staging: StagingAws;
 let databases: LoopbackDatabases;
-let seeded: SeededStaging;
 let bridge: string;
-let ecrRegistry: EcrRegistryStandIn;
 const running: RunningService[] = [];
 
 beforeAll(async () => {
   session = await openSession("module-cd");
   await serveModule();
   bridge = engineBridgeAddress();
-  moto = await startPrivateMoto(bridge);
+  staging = await startStagingAws(bridge);
   databases = await startLoopbackDatabases();
-  seeded = await seedStaging(moto);
-  ecrRegistry = await startEcrRegistry(moto.endpoint, STAGING.region);
 });
 afterAll(async () => {
   for (const service of running) await service.stop();
-  await ecrRegistry?.close();
-  await moto?.stop();
+  await staging?.stop();
   await databases?.stop();
   await session?.close();
 });
@@ -94,7 +88,7 @@ async function awsArgs(prefix: string): Promise<Record<string, Variable>> {
   return {
     awsAccessKeyId: await secretArgument(`${prefix}-key-id`, "testing"),
     awsSecretAccessKey: await secretArgument(`${prefix}-secret-key`, "testing"),
-    awsEndpointUrl: str(moto.endpoint),
+    awsEndpointUrl: str(staging.moto.endpoint),
   };
 }
 
@@ -132,9 +126,9 @@ describe.skipIf(!rigImages().trivyDb)("publish and deploy to staging (module mod
   it("publish pushes to the environment's ECR repository and returns a digest `docker pull` resolves", async () => {
     const gitSha = randomSha();
     const { reference } = await publishAndRun(BUNDLED_SERVICE, gitSha);
-    expect(reference).toMatch(new RegExp(`^${seeded.repositoryUri}@sha256:[0-9a-f]{64}$`));
+    expect(reference).toMatch(new RegExp(`^${staging.seeded.repositoryUri}@sha256:[0-9a-f]{64}$`));
     // ECR's API knows the image by that digest, and the registry serves exactly it.
-    expect(ecrRegistry.pushed).toContain(`${STAGING.ecrRepository}@${reference.split("@")[1]}`);
+    expect(staging.ecrRegistry.pushed).toContain(`${STAGING.ecrRepository}@${reference.split("@")[1]}`);
     expect(await pulledRepoDigest(locally(reference))).toBe(locally(reference));
   });
 
@@ -146,13 +140,13 @@ describe.skipIf(!rigImages().trivyDb)("publish and deploy to staging (module mod
     ) as DeployReport;
     expect(report.outcome).toBe("succeeded");
     expect(report.image?.reference).toBe(reference);
-    expect(report.taskDefinition.previous).toBe(seeded.taskDefinitionArn);
+    expect(report.taskDefinition.previous).toBe(staging.seeded.taskDefinitionArn);
     expect(report.smoke.map((s) => [s.name, s.passed])).toEqual([
       ["health", true],
       ["ready", true],
       ["version", true],
     ]);
-    const now = await stagingServiceNow(moto);
+    const now = await stagingServiceNow(staging.moto);
     expect(now.service?.taskDefinition).toBe(report.taskDefinition.new);
     expect(now.definition?.containerDefinitions?.[0]?.image).toBe(reference);
   });
@@ -162,7 +156,7 @@ describe.skipIf(!rigImages().trivyDb)("publish and deploy to staging (module mod
     const gitSha = randomSha();
     const { service } = await publishAndRun(dir, gitSha);
     expect((await fetch(`${service.url}/ready`)).status).toBe(503);
-    const servingBefore = (await stagingServiceNow(moto)).service?.taskDefinition as string;
+    const servingBefore = (await stagingServiceNow(staging.moto)).service?.taskDefinition as string;
 
     const args = await deployArgs(gitSha, service.url);
     const constructor = await constructorFor(dir);
@@ -172,7 +166,7 @@ describe.skipIf(!rigImages().trivyDb)("publish and deploy to staging (module mod
     expect(report.outcome).toBe("rolled-back");
     expect(report.error?.kind).toBe("SmokeCheckError");
     expect(report.rollback).toMatchObject({ taken: true, toTaskDefinition: servingBefore, succeeded: true });
-    expect((await stagingServiceNow(moto)).service?.taskDefinition).toBe(servingBefore);
+    expect((await stagingServiceNow(staging.moto)).service?.taskDefinition).toBe(servingBefore);
   });
 });
 
@@ -181,15 +175,15 @@ describe.skipIf(!rigImages().trivyDb)("another service, from its own deploy/ des
   const BILLING = stagingOf(join(SECOND_SERVICE_DESCRIPTORS, "environments.json"));
   let billing: SeededStaging;
   beforeAll(async () => {
-    billing = await seedStaging(moto, BILLING);
+    billing = await seedStaging(staging.moto, BILLING);
   });
 
   /** Every task definition revision moto holds, and the images the ECR stand-in received: a refused call changes neither. */
   async function awsState() {
-    const clients = moto.clients();
+    const clients = staging.moto.clients();
     try {
       const revisions = (await clients.ecs.send(new ListTaskDefinitionsCommand({}))).taskDefinitionArns ?? [];
-      return { revisions, pushed: [...ecrRegistry.pushed] };
+      return { revisions, pushed: [...staging.ecrRegistry.pushed] };
     } finally {
       clients.destroy();
     }
@@ -198,7 +192,7 @@ describe.skipIf(!rigImages().trivyDb)("another service, from its own deploy/ des
   it("deploy --env=staging registers its rendered template on its own cluster, with no change to the module", async () => {
     const dir = secondServiceCopy();
     const gitSha = randomSha();
-    const bundledBefore = (await stagingServiceNow(moto)).service?.taskDefinition;
+    const bundledBefore = (await stagingServiceNow(staging.moto)).service?.taskDefinition;
     const { reference, service } = await publishAndRun(dir, gitSha, "billing.main:create_app");
     expect(reference).toMatch(new RegExp(`^${billing.repositoryUri}@sha256:[0-9a-f]{64}$`));
 
@@ -209,7 +203,7 @@ describe.skipIf(!rigImages().trivyDb)("another service, from its own deploy/ des
     expect(report.taskDefinition.previous).toBe(billing.taskDefinitionArn);
     expect(report.taskDefinition.template?.file).toBe("deploy/task-definition.json");
     expect(report.taskDefinition.renderedSha256).toMatch(/^[0-9a-f]{64}$/);
-    const now = await stagingServiceNow(moto, BILLING);
+    const now = await stagingServiceNow(staging.moto, BILLING);
     expect(now.service?.taskDefinition).toBe(report.taskDefinition.new);
     expect(now.definition).toMatchObject({ family: "billing-api", cpu: "1024", memory: "3072" });
     expect(now.definition?.containerDefinitions?.map((c) => [c.name, c.image])).toEqual([
@@ -217,7 +211,7 @@ describe.skipIf(!rigImages().trivyDb)("another service, from its own deploy/ des
       ["metrics-agent", expect.stringMatching(/^public\.ecr\.aws\/cloudwatch-agent\/cloudwatch-agent@sha256:/)],
     ]);
     // The bundled example's staging service, on the module's default descriptors, was not touched.
-    expect((await stagingServiceNow(moto)).service?.taskDefinition).toBe(bundledBefore);
+    expect((await stagingServiceNow(staging.moto)).service?.taskDefinition).toBe(bundledBefore);
   });
 
   it("malformed descriptors are refused in one line before any AWS call: nothing registered, nothing pushed", async () => {

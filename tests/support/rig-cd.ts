@@ -32,6 +32,7 @@ import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient, PutImageCommand } from "@aws-sdk/client-ecr";
 
 import { ROOT } from "../e2e/support/session.js";
+import { startEcrRegistry, type EcrRegistryStandIn } from "./ecr-registry.js";
 import { ec2Value, uniqueImageManifest } from "./moto-fixtures.js";
 
 const run = promisify(execFile);
@@ -213,6 +214,38 @@ export async function seedStaging(moto: PrivateMoto, env: SeedEnvironment = STAG
     return { taskDefinitionArn, repositoryUri };
   } finally {
     clients.destroy();
+  }
+}
+
+/**
+ * Staging's AWS as every CD suite needs it: a private moto seeded with staging (the repository a push goes to must
+ * exist, as in ECR), and the ECR registry stand-in that registers each push in that moto. `host` is where moto
+ * listens (the bridge in module mode).
+ */
+export interface StagingAws {
+  readonly moto: PrivateMoto;
+  readonly seeded: SeededStaging;
+  readonly ecrRegistry: EcrRegistryStandIn;
+  stop(): Promise<void>;
+}
+
+export async function startStagingAws(host?: string): Promise<StagingAws> {
+  const moto = await startPrivateMoto(host);
+  try {
+    const seeded = await seedStaging(moto);
+    const ecrRegistry = await startEcrRegistry(moto.endpoint, STAGING.region);
+    return {
+      moto,
+      seeded,
+      ecrRegistry,
+      stop: async () => {
+        await ecrRegistry.close();
+        await moto.stop();
+      },
+    };
+  } catch (error) {
+    await moto.stop();
+    throw error;
   }
 }
 

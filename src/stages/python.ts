@@ -11,9 +11,9 @@ export const SOURCE_EXCLUDES = [".git", ".venv", "**/__pycache__", ".mypy_cache"
  * pip's download cache lives in a cache volume shared by runs.
  */
 export function pythonWithDevRequirements(source: Directory, settings: PipelineSettings): Container {
-  const requirementFiles = dag
-    .directory()
-    .withDirectory(".", source, { include: ["requirements*.txt", "constraints*.txt"] });
+  // filter(), not withDirectory(include): the engine keys a filtered host directory by the content it keeps, so the
+  // install below stays cached while any other file changes (withDirectory's result is keyed by the whole source).
+  const requirementFiles = source.filter({ include: ["requirements*.txt", "constraints*.txt"] });
   return dag
     .container()
     .from(settings.images.python)

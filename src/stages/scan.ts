@@ -159,7 +159,7 @@ export async function scanImageStage(
 ): Promise<StageOutcome> {
   const base = trivy(settings)
     .withFile("/image.tar", image.asTarball())
-    .withDirectory("/src", source, { include: [".trivyignore"] })
+    .withDirectory("/src", source.filter({ include: [".trivyignore"] }))
     .withWorkdir("/src");
   const version = await (dbVersion ?? resolveDbVersion(settings));
   const { runs, reports, db } = await runTrivy(base, "image", "--input=/image.tar", "trivy-image", settings, version);

@@ -27,16 +27,33 @@ export interface DatabaseSpec {
 }
 
 /**
- * Postgres 15, as the official image's env contract describes, exposed on 5432. Another `db` makes another
- * service (the migration rehearsal's, empty at every start, is not the test suites').
+ * Each suite's own Postgres database and Redis database, on the one server of each: the suites run at once and never
+ * see each other's rows or keys, as if each ran alone.
  */
-export function postgresService(settings: PipelineSettings, db: DatabaseSpec = TEST_DB): Service {
-  return dag
+const SUITE_STORES: Record<SuiteName, { database: string; redisDb: number }> = {
+  unit: { database: TEST_DB.name, redisDb: 0 },
+  integration: { database: `${TEST_DB.name}_integration`, redisDb: 1 },
+  security: { database: `${TEST_DB.name}_security`, redisDb: 2 },
+};
+
+/**
+ * Postgres 15, as the official image's env contract describes, exposed on 5432; `moreDatabases` are created at its
+ * first start, by a script in /docker-entrypoint-initdb.d (that contract too). Another `db` makes another service
+ * (the migration rehearsal's, empty at every start, is not the test suites').
+ */
+export function postgresService(
+  settings: PipelineSettings,
+  db: DatabaseSpec = TEST_DB,
+  moreDatabases: readonly string[] = [],
+): Service {
+  const init = moreDatabases.map((name) => `CREATE DATABASE "${name}";\n`).join("");
+  const server = dag
     .container()
     .from(settings.images.postgres)
     .withEnvVariable("POSTGRES_USER", db.user)
     .withEnvVariable("POSTGRES_PASSWORD", db.password)
-    .withEnvVariable("POSTGRES_DB", db.name)
+    .withEnvVariable("POSTGRES_DB", db.name);
+  return (init ? server.withNewFile("/docker-entrypoint-initdb.d/faultmaven-databases.sql", init) : server)
     .withExposedPort(5432)
     .asService({ useEntrypoint: true });
 }
@@ -61,31 +78,43 @@ export function pytestCommand(suite: SuiteName, settings: PipelineSettings): str
   ];
 }
 
+/** The environment one suite runs with: its own database and Redis database. */
+function suiteEnvironment(suite: SuiteName): string {
+  const { database, redisDb } = SUITE_STORES[suite];
+  const { user, password } = TEST_DB;
+  return `DATABASE_URL=postgresql://${user}:${password}@postgres:5432/${database} REDIS_URL=redis://redis:6379/${redisDb}`;
+}
+
 /**
- * One shell script that runs every suite in turn (they share one database), recording each one's
- * exit code and output. Every suite runs even when an earlier one failed.
+ * One shell script that runs the three suites at once (the longest of them, not their sum, is the stage's time), each
+ * on its own database, recording each one's exit code and output. A line tells when each ends; the outputs follow
+ * in order, whole, once all have ended. Every suite runs even when another fails.
  */
 export function suitesScript(settings: PipelineSettings): string {
-  const lines = [`mkdir -p ${REPORTS} ${RUNS}`];
+  const lines = [`mkdir -p ${REPORTS} ${RUNS}`, `echo "running the ${SUITES.join(", ")} suites at once"`];
   for (const suite of SUITES) {
     const argv = pytestCommand(suite, settings).map(shellQuote).join(" ");
-    // Output goes to the log as it runs and to a file; the exit code is pytest's, not tee's.
-    lines.push(`{ ${argv}; echo $? > ${RUNS}/${suite}.exit; } 2>&1 | tee ${RUNS}/${suite}.out`);
+    const [out, exit] = [`${RUNS}/${suite}.out`, `${RUNS}/${suite}.exit`];
+    lines.push(
+      `( started=$(date +%s); ${suiteEnvironment(suite)} ${argv} > ${out} 2>&1; echo $? > ${exit}; ` +
+        `echo "${suite}: exit $(cat ${exit}) after $(( $(date +%s) - started )) s" ) &`,
+    );
   }
+  lines.push("wait");
+  for (const suite of SUITES) lines.push(`echo; echo "===== ${suite} ====="; cat ${RUNS}/${suite}.out`);
   return lines.join("\n");
 }
 
 /**
- * Runs the unit, integration and security suites in ONE exec against Postgres and Redis service
+ * Runs the unit, integration and security suites at once in ONE exec against Postgres and Redis service
  * containers, so each service starts once for the three suites (a service bound to a container
  * runs for each exec of it). The reports directory holds every JUnit XML and coverage.xml either way.
  */
 export async function testStage(python: Container, settings: PipelineSettings): Promise<StageOutcome> {
+  const moreDatabases = SUITES.map((suite) => SUITE_STORES[suite].database).filter((name) => name !== TEST_DB.name);
   const ran = python
-    .withServiceBinding("postgres", postgresService(settings))
+    .withServiceBinding("postgres", postgresService(settings, TEST_DB, moreDatabases))
     .withServiceBinding("redis", redisService(settings))
-    .withEnvVariable("DATABASE_URL", `postgresql://${TEST_DB.user}:${TEST_DB.password}@postgres:5432/${TEST_DB.name}`)
-    .withEnvVariable("REDIS_URL", "redis://redis:6379/0")
     .withEnvVariable("JWT_SECRET_KEY", TEST_JWT_KEY)
     .withEnvVariable("ENVIRONMENT", "test")
     .withExec(["sh", "-c", suitesScript(settings)], { expect: ReturnType.Any });

@@ -125,8 +125,8 @@ export class FaultmavenAuthPipeline {
   }
 
   /**
-   * Run the unit (with coverage threshold), integration and security test suites against
-   * Postgres 15 and Redis 7 service containers. Returns tests/junit-<suite>.xml and
+   * Run the unit (with coverage threshold), integration and security test suites at once, each on its own database,
+   * against Postgres 15 and Redis 7 service containers. Returns tests/junit-<suite>.xml and
    * tests/coverage.xml. With a Codecov token, uploads the coverage (even when tests failed) with
    * Codecov's own uploader; the test verdict is printed first, and an upload failure is a warning.
    *

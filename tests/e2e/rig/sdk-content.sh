@@ -22,6 +22,7 @@ recipe_key() {
     (cd "$RIG_DIR" && find images/go-sdk images/node images/typescript-sdk typescript-sdk-runtime sdk-content.sh \
       -type f -print0 | sort -z | xargs -0 sha256sum)
     cat /usr/local/share/ca-certificates/*.crt 2>/dev/null || true
+    cat "$STANDIN_TLS_DIR/ca.crt" # context_dir puts it in every image
     docker image inspect -f '{{.Id}}' "$BASE_IMAGE"
     go version
     echo "$DAGGER_VERSION $NODE_VERSION $NPM_VERSION $(go env GOPROXY)"

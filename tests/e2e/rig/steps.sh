@@ -67,13 +67,15 @@ build_trivy() {
     "github.com/aquasecurity/trivy/cmd/trivy@$TRIVY_VERSION" > "$LOG_DIR/trivy-build.log" 2>&1
 }
 
-# context_dir NAME: a fresh docker build context holding images/NAME and the
-# host's extra CAs (the egress proxy's among them) under ca/.
+# context_dir NAME: a fresh docker build context holding images/NAME and, under ca/, the
+# host's extra CAs (the egress proxy's among them) and the CA of the stand-ins' TLS (codecov-cli
+# reaching a stand-in): every image carries them itself, so the engine need not inject them.
 context_dir() {
   local ctx="$RIG_CACHE/build/ctx-$1"
   rm -rf "$ctx" && mkdir -p "$ctx/ca"
   cp -r "$RIG_DIR/images/$1/." "$ctx/"
   cp /usr/local/share/ca-certificates/*.crt "$ctx/ca/" 2>/dev/null || true
+  cp "$STANDIN_TLS_DIR/ca.crt" "$ctx/ca/faultmaven-rig-standins-ca.crt"
   echo "$ctx"
 }
 
@@ -129,8 +131,6 @@ make_standin_tls() {
 build_engine_image() {
   local ctx tag
   ctx=$(context_dir engine)
-  # Trusted by the engine, which hands its CAs to every container it runs (codecov-cli reaching a stand-in).
-  cp "$STANDIN_TLS_DIR/ca.crt" "$ctx/ca/faultmaven-rig-standins-ca.crt"
   mkdir -p "$ctx/bin" "$ctx/cni"
   cp "$DAGGER_BIN_DIR"/{dagger-engine,dagger-init,dnsname,dial-stdio} "$ctx/bin/"
   cp "$CNI_BIN_DIR"/{bridge,loopback,firewall,host-local} "$ctx/cni/"

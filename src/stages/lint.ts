@@ -2,11 +2,12 @@ import { dag, type Container, ReturnType } from "@dagger.io/dagger";
 
 import { lintCommands, lintVerdict, type ToolRun } from "../core/lint.js";
 import type { PipelineSettings } from "../core/settings.js";
+import { withMypyCache } from "./mypy-cache.js";
 import { settle, type StageOutcome } from "./outcome.js";
 
 /**
- * Runs black, isort, flake8, mypy and bandit concurrently on one prepared container. Every tool
- * always runs (a failing one never hides another); each tool's output lands in lint/<tool>.txt.
+ * Runs black, isort, flake8, mypy and bandit concurrently on one prepared container (mypy with its cache kept across
+ * runs). Every tool always runs (a failing one never hides another); each tool's output lands in lint/<tool>.txt.
  */
 export async function lintStage(
   python: Container,
@@ -20,7 +21,8 @@ export async function lintStage(
   });
   const runs: ToolRun[] = await Promise.all(
     Object.entries(commands).map(async ([tool, argv]) => {
-      const ran = python.withExec(argv, { expect: ReturnType.Any });
+      const container = tool === "mypy" ? withMypyCache(python, settings) : python;
+      const ran = container.withExec(argv, { expect: ReturnType.Any });
       const [exitCode, output] = await Promise.all([ran.exitCode(), ran.combinedOutput()]);
       return { tool, exitCode, output };
     }),

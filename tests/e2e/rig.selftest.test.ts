@@ -118,7 +118,22 @@ describe.skipIf(!images)('engine rig self-test (needs: eval "$(tests/e2e/rig/env
     expect(out).toBe("42\n/etc/ssl/certs/ca-certificates.crt\n");
   });
 
-  it("(f) the engine injects no CA into what it runs; the images trust the stand-ins' CA themselves", async () => {
+  it("(h) postgres's docker-ensure-initdb.sh initialises the cluster, init scripts included, and exits", async () => {
+    const out = await onEngine(() =>
+      dag
+        .container()
+        .from(rig.postgres)
+        .withEnvVariable("POSTGRES_PASSWORD", "selftest-only")
+        .withNewFile("/docker-entrypoint-initdb.d/more.sql", 'CREATE DATABASE "selftest_more";\n')
+        .withExec(["docker-ensure-initdb.sh"])
+        .withExec(["sh", "-c", "cat $PGDATA/PG_VERSION; ls $PGDATA/base | wc -l"])
+        .stdout(),
+    );
+    // template0, template1, postgres and selftest_more
+    expect(out).toBe("15\n4\n");
+  });
+
+  it("(g) the engine injects no CA into what it runs; the images trust the stand-ins' CA themselves", async () => {
     // The engine copies whatever its /usr/local/share/ca-certificates holds into this very folder of a Debian
     // container, around an update-ca-certificates per exec: with the folder gone from the image, anything in it
     // during the exec came from the engine.

@@ -3,13 +3,19 @@
 # POSTGRES_USER (default postgres) is the superuser, POSTGRES_PASSWORD its
 # password (required unless POSTGRES_HOST_AUTH_METHOD=trust), POSTGRES_DB
 # (default: the user's name) is created, *.sql/*.sh in /docker-entrypoint-initdb.d
-# run once, and the server listens on 0.0.0.0:5432.
+# run once, and the server listens on 0.0.0.0:5432. Run as docker-ensure-initdb.sh
+# (a link to this script, as the official image ships it), it initialises an
+# empty data directory the same way and exits without starting the server.
 set -euo pipefail
 
-if [[ "${1:-}" != "postgres" ]]; then
-  exec "$@"
+ensure_only=false
+[[ "$(basename "$0")" == "docker-ensure-initdb.sh" ]] && ensure_only=true
+if ! $ensure_only; then
+  if [[ "${1:-}" != "postgres" ]]; then
+    exec "$@"
+  fi
+  shift
 fi
-shift
 
 : "${POSTGRES_USER:=postgres}"
 : "${POSTGRES_DB:=$POSTGRES_USER}"
@@ -48,5 +54,6 @@ if [[ ! -s "$PGDATA/PG_VERSION" ]]; then
   as_postgres pg_ctl -D "$PGDATA" -m fast -w stop >/dev/null
   echo "postgres: initialised database '$POSTGRES_DB' for user '$POSTGRES_USER'"
 fi
+$ensure_only && exit 0
 
 exec runuser -u postgres -- postgres -D "$PGDATA" -c listen_addresses='*' -c port=5432 "$@"

@@ -37,8 +37,15 @@ const SUITE_STORES: Record<SuiteName, { database: string; redisDb: number }> = {
 };
 
 /**
- * Postgres 15, as the official image's env contract describes, exposed on 5432; `moreDatabases` are created at its
- * first start, by a script in /docker-entrypoint-initdb.d (that contract too). Another `db` makes another service
+ * The official image's own initialiser (an image without it initialises at each start instead). Its cluster lands in
+ * a cached layer, so each start of the service begins from that empty, initialised cluster in about a second rather
+ * than running initdb, a bootstrap server and the init scripts first.
+ */
+const ENSURE_INITDB = "if command -v docker-ensure-initdb.sh >/dev/null; then exec docker-ensure-initdb.sh; fi";
+
+/**
+ * Postgres 15, as the official image's env contract describes, exposed on 5432; `moreDatabases` are created with the
+ * cluster, by a script in /docker-entrypoint-initdb.d (that contract too). Another `db` makes another service
  * (the migration rehearsal's, empty at every start, is not the test suites').
  */
 export function postgresService(
@@ -54,6 +61,7 @@ export function postgresService(
     .withEnvVariable("POSTGRES_PASSWORD", db.password)
     .withEnvVariable("POSTGRES_DB", db.name);
   return (init ? server.withNewFile("/docker-entrypoint-initdb.d/faultmaven-databases.sql", init) : server)
+    .withExec(["sh", "-c", ENSURE_INITDB])
     .withExposedPort(5432)
     .asService({ useEntrypoint: true });
 }

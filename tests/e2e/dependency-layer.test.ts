@@ -22,7 +22,7 @@ afterAll(async () => {
 const PROBE = [
   "python",
   "-c",
-  "import pathlib, pytest, sys; print(pathlib.Path(pytest.__file__).stat().st_mtime_ns, pathlib.Path('/src/marker.txt').read_text())",
+  "import pathlib, pytest; print(pathlib.Path(pytest.__file__).stat().st_mtime_ns, pathlib.Path('/src/marker.txt').read_text())",
 ];
 
 /** When pytest was installed in the container that holds `dir`, and the marker file it sees. */

@@ -25,9 +25,9 @@ afterAll(async () => {
 });
 
 const PROBE = "enterprise/cache_probe.py";
-/** The entries of mypy's cache (mypy 2 keeps it in SQLite shards, one row per file). */
-const LIST_CACHED = `import glob, sqlite3
-for shard in glob.glob("/cache/3.11/cache.*.db"):
+/** The entries of mypy's cache for one Python version (mypy 2 keeps it in SQLite shards, one row per file). */
+const listCached = (pythonVersion: string) => `import glob, sqlite3
+for shard in glob.glob("/cache/${pythonVersion}/cache.*.db"):
     for (path,) in sqlite3.connect(shard).execute("SELECT path FROM files2"):
         print(path)
 `;
@@ -54,7 +54,7 @@ describe("mypy's cache across runs", () => {
       .from(settings.images.python)
       .withEnvVariable("RUN", String(run))
       .withMountedCache("/cache", mypyCacheVolume(settings), { sharing: CacheSharingMode.Private })
-      .withExec(["python", "-c", LIST_CACHED])
+      .withExec(["python", "-c", listCached(settings.pythonVersion)])
       .stdout();
     expect(cached).toMatch(/^enterprise\/cache_probe\.meta\./m);
 

@@ -118,41 +118,6 @@ describe.skipIf(!images)('engine rig self-test (needs: eval "$(tests/e2e/rig/env
     expect(out).toBe("42\n/etc/ssl/certs/ca-certificates.crt\n");
   });
 
-  it("(h) postgres's docker-ensure-initdb.sh initialises the cluster, init scripts included, and exits", async () => {
-    const out = await onEngine(() =>
-      dag
-        .container()
-        .from(rig.postgres)
-        .withEnvVariable("POSTGRES_PASSWORD", "selftest-only")
-        .withNewFile("/docker-entrypoint-initdb.d/more.sql", 'CREATE DATABASE "selftest_more";\n')
-        .withExec(["docker-ensure-initdb.sh"])
-        .withExec(["sh", "-c", "cat $PGDATA/PG_VERSION; ls $PGDATA/base | wc -l"])
-        .stdout(),
-    );
-    // template0, template1, postgres and selftest_more
-    expect(out).toBe("15\n4\n");
-  });
-
-  it("(g) the engine injects no CA into what it runs; the images trust the stand-ins' CA themselves", async () => {
-    // The engine copies whatever its /usr/local/share/ca-certificates holds into this very folder of a Debian
-    // container, around an update-ca-certificates per exec: with the folder gone from the image, anything in it
-    // during the exec came from the engine.
-    const script = [
-      "ls -A /usr/local/share/ca-certificates 2>/dev/null || echo 'no folder'",
-      "python -c \"import ssl; print([dict(x[0] for x in c['subject'])['commonName'] for c in ssl.create_default_context().get_ca_certs() if 'rig' in str(c['subject'])])\"",
-    ].join("; ");
-    const out = await onEngine(() =>
-      dag
-        .container()
-        .from(rig.python)
-        .withExec(["rm", "-rf", "/usr/local/share/ca-certificates"])
-        .withEnvVariable("CACHE_BUSTER", String(Date.now())) // the engine's current setting, not a cached run
-        .withExec(["sh", "-c", script])
-        .stdout(),
-    );
-    expect(out).toBe("no folder\n['FaultMaven engine rig stand-ins CA']\n");
-  });
-
   it("(e) publishes to the local registry; docker pull sees the same digest", async () => {
     const tag = `${registry}/rig-selftest:${Date.now()}`;
     const published = await onEngine(() =>
@@ -190,5 +155,40 @@ describe.skipIf(!images)('engine rig self-test (needs: eval "$(tests/e2e/rig/env
     const findings = (JSON.parse(report) as { Results?: { Secrets?: { RuleID: string }[] }[] }).Results ?? [];
     const ruleIds = findings.flatMap((r) => (r.Secrets ?? []).map((f) => f.RuleID));
     expect(ruleIds).toContain("github-pat");
+  });
+
+  it("(g) the engine injects no CA into what it runs; the images trust the stand-ins' CA themselves", async () => {
+    // The engine copies whatever its /usr/local/share/ca-certificates holds into this very folder of a Debian
+    // container, around an update-ca-certificates per exec: with the folder gone from the image, anything in it
+    // during the exec came from the engine.
+    const script = [
+      "ls -A /usr/local/share/ca-certificates 2>/dev/null || echo 'no folder'",
+      "python -c \"import ssl; print([dict(x[0] for x in c['subject'])['commonName'] for c in ssl.create_default_context().get_ca_certs() if 'rig' in str(c['subject'])])\"",
+    ].join("; ");
+    const out = await onEngine(() =>
+      dag
+        .container()
+        .from(rig.python)
+        .withExec(["rm", "-rf", "/usr/local/share/ca-certificates"])
+        .withEnvVariable("CACHE_BUSTER", String(Date.now())) // the engine's current setting, not a cached run
+        .withExec(["sh", "-c", script])
+        .stdout(),
+    );
+    expect(out).toBe("no folder\n['FaultMaven engine rig stand-ins CA']\n");
+  });
+
+  it("(h) postgres's docker-ensure-initdb.sh initialises the cluster, init scripts included, and exits", async () => {
+    const out = await onEngine(() =>
+      dag
+        .container()
+        .from(rig.postgres)
+        .withEnvVariable("POSTGRES_PASSWORD", "selftest-only")
+        .withNewFile("/docker-entrypoint-initdb.d/more.sql", 'CREATE DATABASE "selftest_more";\n')
+        .withExec(["docker-ensure-initdb.sh"])
+        .withExec(["sh", "-c", "cat $PGDATA/PG_VERSION; ls $PGDATA/base | wc -l"])
+        .stdout(),
+    );
+    // template0, template1, postgres and selftest_more
+    expect(out).toBe("15\n4\n");
   });
 });

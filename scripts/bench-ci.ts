@@ -149,19 +149,21 @@ const peer = await inSession(() => timed("spec's local commands, fresh container
 
 const ratio = (label: string, value: number, goal: string) =>
   `${label.padEnd(44)} ${value.toFixed(3).padStart(6)}   goal ${goal}`;
-const lines = [
-  ratio("ci / stages one after another (one file changed)", oneFile / sequentialOneFile, "<= 0.6"),
-  ratio("ci cold / spec's plain script", cold / peer, "<= 1.0"),
-  ratio("ci one source file changed / ci cold", oneFile / cold, "<= 0.5"),
-  ratio("ci warm / ci cold", warm / cold, "<= 0.03"),
+// A run cannot take less than its CPU-seconds spread over every core: the best ratio this machine allows for its work.
+const best = (label: string) => (cpuSpent[label] ?? NaN) / cpus().length;
+const ratios: { label: string; value: number; best?: number; goal: string }[] = [
+  {
+    label: "ci / stages one after another (one file changed)",
+    value: oneFile / sequentialOneFile,
+    best: best(ONE_FILE) / sequentialOneFile,
+    goal: "<= 0.6",
+  },
+  { label: "ci cold / spec's plain script", value: cold / peer, best: best(COLD) / peer, goal: "<= 1.0" },
+  { label: "ci one source file changed / ci cold", value: oneFile / cold, best: best(ONE_FILE) / cold, goal: "<= 0.5" },
+  { label: "ci warm / ci cold", value: warm / cold, goal: "<= 0.03" },
 ];
-// A run cannot take less than its CPU-seconds spread over every core: the lowest ratio this machine allows.
-const floor = (label: string) => (cpuSpent[label] ?? NaN) / cpus().length;
-const floors = [
-  ratio("ci / stages one after another, at best", floor(ONE_FILE) / sequentialOneFile, "<= 0.6"),
-  ratio("ci cold / spec's plain script, at best", floor(COLD) / peer, "<= 1.0"),
-  ratio("ci one source file changed / ci cold, at best", floor(ONE_FILE) / cold, "<= 0.5"),
-];
+const lines = ratios.map((r) => ratio(r.label, r.value, r.goal));
+const floors = ratios.flatMap((r) => (r.best === undefined ? [] : [ratio(`${r.label}, at best`, r.best, r.goal)]));
 console.log("\nwhere ci's time goes (each stage's own duration; they overlap):\n" + stages.join("\n"));
 console.log("\nratios:\n" + lines.join("\n"));
 console.log(`\nthe best each could be, the run's CPU-s spread over all ${cpus().length} cores:\n` + floors.join("\n"));

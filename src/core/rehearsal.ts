@@ -3,17 +3,19 @@ import { indent, tail } from "./output.js";
 
 /**
  * The migration rehearsal: on a throwaway database, `upgrade head` one revision at a time, then
- * `downgrade base` one revision at a time (each downgrade must restore the schema its parent
- * revision left), then `upgrade head` again; and, where env.py gives alembic a `target_metadata`,
- * `alembic check` (autogenerate finds no difference between the models and the migrated schema).
+ * `downgrade base` one step at a time (each downgrade must restore the schema the upgrade left at
+ * that point, on branched histories with merge revisions too), then `upgrade head` again; and, where
+ * env.py gives alembic a `target_metadata`, `alembic check` (autogenerate finds no difference between
+ * the models and the migrated schema).
  *
  * This Python runs in the service's own test container (its alembic, its env.py, its driver) and
  * prints one `REHEARSAL {json}` line per step; {@link rehearsalVerdict} judges them.
  */
 export const REHEARSAL_SCRIPT = String.raw`
-import json, sys
+import json, os, sys, traceback
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import make_url
@@ -69,12 +71,49 @@ config = Config("alembic.ini")
 script = ScriptDirectory.from_config(config)
 heads = script.get_heads()
 if len(heads) != 1:
-    emit(step="heads", ok=False, error=str(len(heads)) + " heads (" + ", ".join(heads) + "): merge them with alembic merge heads")
+    emit(step="heads", ok=False, error=str(len(heads)) + " heads (" + ", ".join(heads) + ")")
     sys.exit(0)
 chain = list(reversed(list(script.walk_revisions())))
 revisions = [r.revision for r in chain]
+position = {rev: i for i, rev in enumerate(revisions)}
+
+def current_heads():
+    eng = engine()
+    try:
+        with eng.connect() as conn:
+            return frozenset(MigrationContext.configure(conn).get_current_heads())
+    finally:
+        eng.dispose()
+
+def applied(heads):
+    # The revisions a set of heads stands for, by alembic's own rules (down revisions and depends_on).
+    return {r.revision for r in script.iterate_revisions(tuple(heads), "base")} if heads else set()
+
+def named(revs):
+    return {"revision": revs[0]} if len(revs) == 1 else {"candidates": revs}
+
+def raised_in(error, revs):
+    # The one revision whose file the traceback passes through, when a step ran several.
+    files = {os.path.realpath(frame.filename) for frame in traceback.extract_tb(error.__traceback__)}
+    hit = [r for r in revs if os.path.realpath(script.get_revision(r).path) in files]
+    return hit if len(hit) == 1 else revs
+
+def changed(a, b):
+    names = {n for n in set(a["tables"]) | set(b["tables"]) if a["tables"].get(n) != b["tables"].get(n)}
+    return names | (set(a["enums"]) ^ set(b["enums"]))
+
+def touching(expected, got, revs):
+    # The one revision whose upgrade changed what the downgrade left wrong, when a step ran several.
+    hit = [r for r in revs if touched.get(r, set()) & changed(expected, got)]
+    return hit if len(hit) == 1 else revs
+
+# The schema of every state the upgrade passes through, keyed by the heads alembic_version holds then, and the
+# tables and types each revision's upgrade changed.
+schemas = {}
+touched = {}
 
 def upgrade_each(step):
+    previous = schemas[frozenset()]
     for rev in chain:
         try:
             command.upgrade(config, rev.revision)
@@ -82,24 +121,49 @@ def upgrade_each(step):
             emit(step=step, ok=False, revision=rev.revision, error=reason(error))
             sys.exit(0)
         if step == "upgrade":
-            schemas[rev.revision] = snapshot()
+            got = snapshot()
+            touched[rev.revision] = changed(previous, got)
+            schemas[current_heads()] = previous = got
     emit(step=step, ok=True, revisions=revisions)
 
-schemas = {"base": snapshot()}
+schemas[frozenset()] = snapshot()
 upgrade_each("upgrade")
-for rev in reversed(chain):
-    parent = rev.down_revision if isinstance(rev.down_revision, str) or rev.down_revision is None else None
+
+# Downgrade one step at a time, newest head first, to that head's parent ("-1" is ambiguous at a merge
+# revision). Alembic removes every applied descendant of the target: one revision on a straight history, both
+# sides at once where two branches leave the same parent. Whenever the heads match a state the upgrade passed
+# through, the schema must be that state's; the revisions removed since the last match are the suspects.
+heads = current_heads()
+unchecked = []
+while heads:
+    newest = max(heads, key=position.get)
+    parents = script.get_revision(newest).down_revision
+    target = (parents if isinstance(parents, str) else parents[0]) if parents else "base"
+    before = applied(heads)
+    removing = sorted(
+        (r for r in before if target == "base" or target in applied([r]) - {r}),
+        key=position.get, reverse=True,
+    )
     try:
-        command.downgrade(config, "-1")
+        command.downgrade(config, target)
     except Exception as error:
-        emit(step="downgrade", ok=False, revision=rev.revision, error=reason(error))
+        emit(step="downgrade", ok=False, error=reason(error), **named(raised_in(error, removing)))
         sys.exit(0)
-    expected = schemas.get(parent or "base")
+    heads = current_heads()
+    removed = sorted(before - applied(heads), key=position.get, reverse=True)
+    if not removed:
+        emit(step="downgrade", ok=False, revision=newest, error="downgrade to " + target + " removed no revision")
+        sys.exit(0)
+    unchecked += removed
+    expected = schemas.get(heads)
+    if expected is None:
+        continue
     got = snapshot()
-    if expected is not None and got != expected:
-        emit(step="downgrade", ok=False, revision=rev.revision,
-             error="downgrade() does not undo upgrade(): " + difference(expected, got))
+    if got != expected:
+        emit(step="downgrade", ok=False, error="downgrade() does not undo upgrade(): " + difference(expected, got),
+             **named(touching(expected, got, unchecked)))
         sys.exit(0)
+    unchecked = []
 emit(step="downgrade", ok=True, revisions=revisions)
 upgrade_each("reupgrade")
 try:
@@ -117,7 +181,10 @@ except Exception as error:
 export interface RehearsalStep {
   step: "heads" | "upgrade" | "downgrade" | "reupgrade" | "models";
   ok: boolean;
+  /** The revision that failed. */
   revision?: string;
+  /** The revisions one of which failed, when a downgrade removed several at once (two branches off one parent). */
+  candidates?: string[];
   revisions?: string[];
   error?: string;
   skipped?: string;
@@ -132,7 +199,7 @@ const WHAT: Record<RehearsalStep["step"], string> = {
 };
 
 const FIX: Record<RehearsalStep["step"], string> = {
-  heads: "merge the heads",
+  heads: "merge them with alembic merge heads",
   upgrade: "fix its upgrade()",
   downgrade: "write a downgrade() that undoes its upgrade() exactly",
   reupgrade: "make its downgrade() drop everything its upgrade() creates (types, sequences, indexes)",
@@ -156,7 +223,11 @@ export function rehearsalVerdict(exitCode: number, output: string): string {
   const steps = parseRehearsal(output);
   const failed = steps.find((s) => !s.ok);
   if (failed) {
-    const where = failed.revision ? ` at revision ${failed.revision}` : "";
+    const where = failed.revision
+      ? ` at revision ${failed.revision}`
+      : failed.candidates
+        ? ` at one of the revisions ${failed.candidates.join(", ")}`
+        : "";
     throw new MigrationRehearsalError(
       `migration rehearsal failed: ${WHAT[failed.step]}${where}: ${failed.error ?? "failed"}; ${FIX[failed.step]}`,
     );

@@ -2,7 +2,8 @@
  * The migration rehearsal script (src/core/rehearsal.ts) with the bundled service's own alembic,
  * env.py and driver, against a real Postgres (a fresh schema per case), judged by rehearsalVerdict.
  * The copies below plant the classic migration bugs: a downgrade that does nothing, one that
- * raises, one that is missing, one that leaves a type behind, and models that drifted.
+ * raises, one that is missing, one that leaves a type behind, and models that drifted; and the same
+ * bugs on a branched history joined by a merge revision, which must pass when every downgrade is right.
  *
  * Needs DATABASE_URL (scripts/setup/postgres-redis.sh) and the service's virtualenv that
  * scripts/service-checks.sh builds (PIPELINE_CACHE/venvs/auth-service-*).
@@ -94,6 +95,60 @@ function revision0002(upgrade: string, downgrade: string | undefined): string {
   ].join("\n");
 }
 
+/** A revision file: `down` is one parent or a tuple of them (a merge revision). */
+function revisionFile(id: string, down: string | string[], upgrade: string, downgrade: string): string {
+  const parents = Array.isArray(down) ? `(${down.map((d) => JSON.stringify(d)).join(", ")})` : JSON.stringify(down);
+  return [
+    '"""planted"""',
+    "import sqlalchemy as sa",
+    "from alembic import op",
+    `revision = ${JSON.stringify(id)}`,
+    `down_revision = ${parents}`,
+    "branch_labels = None",
+    "depends_on = None",
+    "",
+    "def upgrade() -> None:",
+    `    ${upgrade}`,
+    "",
+    "def downgrade() -> None:",
+    `    ${downgrade}`,
+    "",
+  ].join("\n");
+}
+
+const createTable = (name: string) => `op.create_table("${name}", sa.Column("id", sa.Integer, primary_key=True))`;
+const dropTable = (name: string) => `op.drop_table("${name}")`;
+
+/**
+ * Two branches off 0001 (each adds a table) joined by merge revision 0003, with the models left out of
+ * the comparison (the planted tables are in no model). `broken` replaces one revision's downgrade.
+ */
+function mergedHistory(broken: Partial<Record<"0002a" | "0002b" | "0003", string>> = {}): string {
+  const dir = serviceCopy({
+    "migrations/versions/0002_side_a.py": revisionFile(
+      "0002a",
+      "0001",
+      createTable("side_a"),
+      broken["0002a"] ?? dropTable("side_a"),
+    ),
+    "migrations/versions/0002_side_b.py": revisionFile(
+      "0002b",
+      "0001",
+      createTable("side_b"),
+      broken["0002b"] ?? dropTable("side_b"),
+    ),
+    "migrations/versions/0003_merge.py": revisionFile(
+      "0003",
+      ["0002a", "0002b"],
+      broken["0003"] ? createTable("merged") : "pass",
+      broken["0003"] ?? "pass",
+    ),
+  });
+  const env = join(dir, "migrations", "env.py");
+  writeFileSync(env, readFileSync(env, "utf8").replace("target_metadata = Base.metadata", "target_metadata = None"));
+  return dir;
+}
+
 const ADD_COLUMN = 'op.add_column("users", sa.Column("nickname", sa.String(40), nullable=True))';
 const DROP_COLUMN = 'op.drop_column("users", "nickname")';
 
@@ -139,6 +194,47 @@ describe("migration rehearsal", () => {
     const result = await rehearse(serviceCopy({ "migrations/versions/0002_planted.py": migration }));
     expect(result.error).toBeInstanceOf(MigrationRehearsalError);
     expect(result.error?.message).toMatch(expected);
+  });
+
+  it("passes a branched history joined by a merge revision when every downgrade is right", async () => {
+    const result = await rehearse(mergedHistory());
+    expect(result.error).toBeUndefined();
+    expect(result.summary).toMatch(
+      /^migration rehearsal: upgrade head \(4 revisions: 0001, 0002[ab], 0002[ab], 0003\) → downgrade base → upgrade head;/,
+    );
+  });
+
+  it.each([
+    [
+      "a branch whose downgrade does nothing",
+      { "0002b": "pass" },
+      /at revision 0002b: downgrade\(\) does not undo upgrade\(\): table side_b is left behind/,
+    ],
+    [
+      "a branch whose downgrade raises",
+      { "0002a": 'raise NotImplementedError("irreversible")' },
+      /at revision 0002a: NotImplementedError: irreversible/,
+    ],
+    [
+      "a merge revision whose downgrade does nothing",
+      { "0003": "pass" },
+      /at revision 0003: downgrade\(\) does not undo upgrade\(\): table merged is left behind/,
+    ],
+  ])("fails on %s in a merged history, naming that revision", async (_case, broken, expected) => {
+    const result = await rehearse(mergedHistory(broken));
+    expect(result.error).toBeInstanceOf(MigrationRehearsalError);
+    expect(result.error?.message).toMatch(expected);
+  });
+
+  it("fails on two heads, naming them", async () => {
+    const dir = serviceCopy({
+      "migrations/versions/0002_side_a.py": revisionFile("0002a", "0001", createTable("side_a"), dropTable("side_a")),
+      "migrations/versions/0002_side_b.py": revisionFile("0002b", "0001", createTable("side_b"), dropTable("side_b")),
+    });
+    const result = await rehearse(dir);
+    expect(result.error?.message).toMatch(
+      /^migration rehearsal failed: the migration history: 2 heads \(0002[ab], 0002[ab]\); merge them with alembic merge heads$/,
+    );
   });
 
   it("says so when env.py gives alembic no target_metadata, and still rehearses", async () => {

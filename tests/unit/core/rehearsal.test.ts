@@ -43,8 +43,17 @@ describe("rehearsalVerdict", () => {
       'migration rehearsal failed: upgrade head after downgrade base at revision 0003: DuplicateObject: type "kind" already exists; make its downgrade() drop everything its upgrade() creates (types, sequences, indexes)',
     ],
     [
-      line({ step: "heads", ok: false, error: "2 heads (a1, b2): merge them with alembic merge heads" }),
-      "migration rehearsal failed: the migration history: 2 heads (a1, b2): merge them with alembic merge heads; merge the heads",
+      line({
+        step: "downgrade",
+        ok: false,
+        candidates: ["0002b", "0002a"],
+        error: "downgrade() does not undo upgrade(): the schema differs",
+      }),
+      "migration rehearsal failed: downgrade base at one of the revisions 0002b, 0002a: downgrade() does not undo upgrade(): the schema differs; write a downgrade() that undoes its upgrade() exactly",
+    ],
+    [
+      line({ step: "heads", ok: false, error: "2 heads (a1, b2)" }),
+      "migration rehearsal failed: the migration history: 2 heads (a1, b2); merge them with alembic merge heads",
     ],
   ])("fails naming the step and the revision: %s", (output, message) => {
     expect(() => rehearsalVerdict(0, output)).toThrow(MigrationRehearsalError);

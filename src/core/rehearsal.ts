@@ -37,6 +37,8 @@ def engine():
     return create_engine(url)
 
 def snapshot():
+    # Everything a downgrade must put back: tables with their columns (type, nullability, server default), keys,
+    # indexes and constraints, and the views, sequences and types outside them.
     eng = engine()
     try:
         insp = inspect(eng)
@@ -45,26 +47,43 @@ def snapshot():
             if name == "alembic_version":
                 continue
             tables[name] = {
-                "columns": sorted([c["name"], str(c["type"]), bool(c["nullable"])] for c in insp.get_columns(name)),
+                "columns": sorted(
+                    [c["name"], str(c["type"]), bool(c["nullable"]), str(c.get("default"))] for c in insp.get_columns(name)
+                ),
+                "primary key": sorted(insp.get_pk_constraint(name).get("constrained_columns") or []),
                 "indexes": sorted(i["name"] or "" for i in insp.get_indexes(name)),
-                "foreign_keys": sorted(f.get("name") or "" for f in insp.get_foreign_keys(name)),
+                "foreign keys": sorted(f.get("name") or "" for f in insp.get_foreign_keys(name)),
+                "unique constraints": sorted(u.get("name") or "" for u in insp.get_unique_constraints(name)),
+                "check constraints": sorted([c.get("name") or "", c.get("sqltext") or ""] for c in insp.get_check_constraints(name)),
             }
-        enums = sorted(e["name"] for e in insp.get_enums()) if hasattr(insp, "get_enums") else []
-        return {"tables": tables, "enums": enums}
+        return {
+            "table": tables,
+            "view": sorted(insp.get_view_names()),
+            "sequence": sorted(insp.get_sequence_names()) if hasattr(insp, "get_sequence_names") else [],
+            "type": sorted(e["name"] for e in insp.get_enums()) if hasattr(insp, "get_enums") else [],
+        }
     finally:
         eng.dispose()
 
+KINDS = ("table", "view", "sequence", "type")
+
+def changed(a, b):
+    # The names of every table, view, sequence and type that differs between two snapshots.
+    names = {n for n in set(a["table"]) | set(b["table"]) if a["table"].get(n) != b["table"].get(n)}
+    for kind in KINDS[1:]:
+        names |= set(a[kind]) ^ set(b[kind])
+    return names
+
 def difference(expected, got):
     lines = []
-    for name in sorted(set(got["tables"]) - set(expected["tables"])):
-        lines.append("table " + name + " is left behind")
-    for name in sorted(set(expected["tables"]) - set(got["tables"])):
-        lines.append("table " + name + " is missing")
-    for name in sorted(set(expected["tables"]) & set(got["tables"])):
-        if expected["tables"][name] != got["tables"][name]:
-            lines.append("table " + name + " differs")
-    for name in sorted(set(got["enums"]) - set(expected["enums"])):
-        lines.append("type " + name + " is left behind")
+    for kind in KINDS:
+        lines += [kind + " " + n + " is left behind" for n in sorted(set(got[kind]) - set(expected[kind]))]
+        lines += [kind + " " + n + " is missing" for n in sorted(set(expected[kind]) - set(got[kind]))]
+    for name in sorted(set(expected["table"]) & set(got["table"])):
+        was, now = expected["table"][name], got["table"][name]
+        facets = [facet for facet in was if was[facet] != now[facet]]
+        if facets:
+            lines.append("table " + name + " differs in its " + ", ".join(facets))
     return ", ".join(lines) or "the schema differs"
 
 config = Config("alembic.ini")
@@ -97,10 +116,6 @@ def raised_in(error, revs):
     files = {os.path.realpath(frame.filename) for frame in traceback.extract_tb(error.__traceback__)}
     hit = [r for r in revs if os.path.realpath(script.get_revision(r).path) in files]
     return hit if len(hit) == 1 else revs
-
-def changed(a, b):
-    names = {n for n in set(a["tables"]) | set(b["tables"]) if a["tables"].get(n) != b["tables"].get(n)}
-    return names | (set(a["enums"]) ^ set(b["enums"]))
 
 def touching(expected, got, revs):
     # The one revision whose upgrade changed what the downgrade left wrong, when a step ran several.

@@ -2,8 +2,9 @@
  * The migration rehearsal script (src/core/rehearsal.ts) with the bundled service's own alembic,
  * env.py and driver, against a real Postgres (a fresh schema per case), judged by rehearsalVerdict.
  * The copies below plant the classic migration bugs: a downgrade that does nothing, one that
- * raises, one that is missing, one that leaves a type behind, and models that drifted; and the same
- * bugs on a branched history joined by a merge revision, which must pass when every downgrade is right.
+ * raises, one that is missing, one that leaves a type, a constraint, a default or a view behind, and
+ * models that drifted; and the same bugs on a branched history joined by a merge revision, which must
+ * pass when every downgrade is right.
  *
  * Needs DATABASE_URL (scripts/setup/postgres-redis.sh) and the service's virtualenv that
  * scripts/service-checks.sh builds (PIPELINE_CACHE/venvs/auth-service-*).
@@ -184,6 +185,22 @@ describe("migration rehearsal", () => {
         'op.drop_column("users", "kind")',
       ),
       /at revision 0002: downgrade\(\) does not undo upgrade\(\): type planted_kind is left behind/,
+    ],
+    // Three that alembic check never sees, and that break only a later upgrade after a rollback.
+    [
+      "a downgrade that leaves a check constraint behind",
+      revision0002('op.create_check_constraint("ck_planted", "users", "length(email) > 3")', "pass"),
+      /at revision 0002: downgrade\(\) does not undo upgrade\(\): table users differs in its check constraints/,
+    ],
+    [
+      "a downgrade that leaves a server default behind",
+      revision0002('op.alter_column("users", "email", server_default="nobody@example.com")', "pass"),
+      /at revision 0002: downgrade\(\) does not undo upgrade\(\): table users differs in its columns/,
+    ],
+    [
+      "a downgrade that leaves a view behind",
+      revision0002('op.execute("CREATE VIEW planted_view AS SELECT email FROM users")', "pass"),
+      /at revision 0002: downgrade\(\) does not undo upgrade\(\): view planted_view is left behind/,
     ],
     [
       "models that drifted from the migrations",

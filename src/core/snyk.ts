@@ -1,4 +1,5 @@
 import { ScannerFailedError, VulnerabilitiesFoundError } from "./errors.js";
+import { applySnykPolicy, type SnykIgnoreRule, type SnykSuppression } from "./snykPolicy.js";
 
 /**
  * Snyk's dependency test of a Python service, through Snyk's documented v1 API
@@ -34,6 +35,8 @@ export interface SnykVulnerability {
   version: string;
   fixedIn?: string[];
   identifiers?: { CVE?: string[] };
+  /** The dependency path, the project first (what a .snyk ignore path matches). */
+  from?: string[];
 }
 
 export interface SnykTestResult {
@@ -90,13 +93,24 @@ export async function snykTest(options: SnykTestOptions): Promise<SnykTestResult
   };
 }
 
-/** Fails on any critical or high issue, naming each (id, CVE, package@version, fixed in). */
-export function snykVerdict(result: SnykTestResult): string {
-  const failing = result.vulnerabilities.filter((v) =>
-    (SNYK_FAILING_SEVERITIES as readonly string[]).includes(v.severity.toLowerCase()),
-  );
+const isFailing = (v: SnykVulnerability) =>
+  (SNYK_FAILING_SEVERITIES as readonly string[]).includes(v.severity.toLowerCase());
+
+/**
+ * Fails on any critical or high issue that no rule of the service's .snyk suppresses, naming each
+ * (id, CVE, package@version, fixed in). Every verdict lists the suppressions that applied and the
+ * ignores that have expired.
+ */
+export function snykVerdict(
+  result: SnykTestResult,
+  policy: { rules: SnykIgnoreRule[]; now: Date } = { rules: [], now: new Date() },
+): string {
+  const { counted, suppressed, expired } = applySnykPolicy(result.vulnerabilities, policy.rules, policy.now);
+  const failing = counted.filter(isFailing);
   const unique = [...new Map(failing.map((v) => [`${v.id} ${v.package}@${v.version}`, v])).values()];
   const deps = result.dependencyCount === undefined ? "" : ` in ${result.dependencyCount} dependencies`;
+  const notes = [describeSuppressed(suppressed), describeExpired(expired)].filter((n) => n).join("; ");
+  const suffix = notes ? ` [${notes}]` : "";
   if (unique.length > 0) {
     const listed = unique
       .slice(0, 5)
@@ -107,9 +121,27 @@ export function snykVerdict(result: SnykTestResult): string {
       })
       .join(", ");
     throw new VulnerabilitiesFoundError(
-      `snyk: found ${unique.length} high or critical issue${unique.length === 1 ? "" : "s"}${deps} (${listed}${unique.length > 5 ? ", ..." : ""}); upgrade them or ignore them in .snyk`,
+      `snyk: found ${unique.length} high or critical issue${unique.length === 1 ? "" : "s"}${deps} (${listed}${unique.length > 5 ? ", ..." : ""}); upgrade them or, if accepted, ignore them in .snyk (snyk ignore --id=...)${suffix}`,
     );
   }
-  const lower = result.vulnerabilities.length;
-  return `snyk: no high or critical issues${deps}${lower > 0 ? ` (${lower} of lower severity)` : ""}`;
+  const lower = counted.length;
+  return `snyk: no high or critical issues${deps}${lower > 0 ? ` (${lower} of lower severity)` : ""}${suffix}`;
+}
+
+function describeSuppressed(suppressed: SnykSuppression[]): string {
+  const ids = [
+    ...new Set(
+      suppressed.map(({ vulnerability, rule }) => {
+        const until = rule.expires ? ` until ${rule.expires.toISOString().slice(0, 10)}` : "";
+        const why = rule.reason ? `: ${rule.reason}` : "";
+        return `${vulnerability.id} in ${vulnerability.package} ${vulnerability.version}${until}${why}`;
+      }),
+    ),
+  ];
+  return ids.length === 0 ? "" : `suppressed by .snyk: ${ids.join(", ")}`;
+}
+
+function describeExpired(expired: SnykIgnoreRule[]): string {
+  if (expired.length === 0) return "";
+  return `expired in .snyk: ${expired.map((r) => `${r.id} (${r.expires?.toISOString().slice(0, 10) ?? "?"})`).join(", ")}`;
 }

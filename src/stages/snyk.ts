@@ -1,6 +1,7 @@
 import { dag, type Directory, type Secret } from "@dagger.io/dagger";
 
 import { snykTest, snykVerdict } from "../core/snyk.js";
+import { parseSnykPolicy } from "../core/snykPolicy.js";
 import { headerSafeToken } from "../core/tokens.js";
 import type { StageOutcome } from "./outcome.js";
 
@@ -22,9 +23,10 @@ export async function prepareSnyk(snykToken?: Secret, org?: string, apiUrl?: str
 }
 
 /**
- * Snyk's test of the service's requirements.txt (high and critical issues fail). Never served
- * from a cache: Snyk's advisories change on their side, so each run asks again. Returns
- * scan/snyk.json (Snyk's answer) when Snyk answered.
+ * Snyk's test of the service's requirements.txt (high and critical issues fail), with the ignores
+ * of the service's .snyk applied as `snyk test` applies them. Never served from a cache: Snyk's
+ * advisories change on their side, so each run asks again. Returns scan/snyk.json (Snyk's answer)
+ * when Snyk answered.
  */
 export async function snykStage(source: Directory, options: SnykOptions & { token: string }): Promise<StageOutcome> {
   let reports = dag.directory();
@@ -32,9 +34,11 @@ export async function snykStage(source: Directory, options: SnykOptions & { toke
     if (!(await source.exists("requirements.txt"))) {
       throw new Error("snyk: the service has no requirements.txt to test");
     }
+    // Read first: a broken policy fails the stage before the token leaves for Snyk.
+    const rules = (await source.exists(".snyk")) ? parseSnykPolicy(await source.file(".snyk").contents()) : [];
     const result = await snykTest({ ...options, requirements: await source.file("requirements.txt").contents() });
     reports = reports.withNewFile("scan/snyk.json", result.raw);
-    return { reports, summary: snykVerdict(result) };
+    return { reports, summary: snykVerdict(result, { rules, now: new Date() }) };
   } catch (error) {
     const failure = error instanceof Error ? error : new Error(String(error));
     return { reports, summary: failure.message, error: failure };

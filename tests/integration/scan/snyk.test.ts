@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { ScannerFailedError, VulnerabilitiesFoundError } from "../../../src/core/errors.js";
 import { snykTest, snykVerdict } from "../../../src/core/snyk.js";
+import { parseSnykPolicy } from "../../../src/core/snykPolicy.js";
 import type { RecordingServer } from "../../support/standins/recording-server.js";
 import { startSnykStandin } from "../../support/standins/snyk.js";
 
@@ -52,7 +53,27 @@ describe("snyk test", () => {
     const result = await snykTest({ token: TOKEN, requirements: `${BUNDLED}urllib3==1.26.16\n`, apiUrl: api() });
     expect(() => snykVerdict(result)).toThrow(VulnerabilitiesFoundError);
     expect(() => snykVerdict(result)).toThrow(
-      "snyk: found 1 high or critical issue in 11 dependencies (HIGH SNYK-PYTHON-URLLIB3-STANDIN1 (CVE-2023-43804) in urllib3 1.26.16, fixed in 1.26.17, 2.0.6)",
+      "snyk: found 1 high or critical issue in 11 dependencies (HIGH SNYK-PYTHON-URLLIB3-STANDIN1 (CVE-2023-43804) in urllib3 1.26.16, fixed in 1.26.17, 2.0.6); upgrade them or, if accepted, ignore them in .snyk (snyk ignore --id=...)",
+    );
+  });
+
+  it("passes a high issue that the service's .snyk ignores, listing the suppression", async () => {
+    const result = await snykTest({ token: TOKEN, requirements: `${BUNDLED}urllib3==1.26.16\n`, apiUrl: api() });
+    const rules = parseSnykPolicy(
+      "ignore:\n  SNYK-PYTHON-URLLIB3-STANDIN1:\n    - '*':\n        reason: no redirects to other hosts\n        expires: 2027-06-30T00:00:00.000Z\n",
+    );
+    expect(snykVerdict(result, { rules, now: new Date("2026-12-01T00:00:00Z") })).toBe(
+      "snyk: no high or critical issues in 11 dependencies [suppressed by .snyk: SNYK-PYTHON-URLLIB3-STANDIN1 in urllib3 1.26.16 until 2027-06-30: no redirects to other hosts]",
+    );
+  });
+
+  it("fails on a high issue whose ignore has expired, saying that it expired", async () => {
+    const result = await snykTest({ token: TOKEN, requirements: `${BUNDLED}urllib3==1.26.16\n`, apiUrl: api() });
+    const rules = parseSnykPolicy(
+      "ignore:\n  SNYK-PYTHON-URLLIB3-STANDIN1:\n    - '*':\n        expires: 2026-11-01T00:00:00.000Z\n",
+    );
+    expect(() => snykVerdict(result, { rules, now: new Date("2026-12-01T00:00:00Z") })).toThrow(
+      /^snyk: found 1 high or critical issue in 11 dependencies \(HIGH SNYK-PYTHON-URLLIB3-STANDIN1 .*\[expired in \.snyk: SNYK-PYTHON-URLLIB3-STANDIN1 \(2026-11-01\)\]$/,
     );
   });
 

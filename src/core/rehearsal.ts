@@ -182,8 +182,12 @@ while heads:
 emit(step="downgrade", ok=True, revisions=revisions)
 upgrade_each("reupgrade")
 try:
-    command.check(config)
-    emit(step="models", ok=True)
+    if not hasattr(command, "check"):
+        import alembic
+        emit(step="models", ok=True, skipped="alembic " + alembic.__version__ + " predates alembic check, added in 1.9")
+    else:
+        command.check(config)
+        emit(step="models", ok=True)
 except Exception as error:
     text = str(error)
     if "MetaData" in text and "autogenerate" in text:

@@ -48,7 +48,7 @@ function serviceCopy(files: Record<string, string> = {}): string {
 const run = promisify(execFile);
 
 /** Runs the rehearsal in `dir` on a fresh schema; returns the verdict or its error. */
-async function rehearse(dir: string): Promise<{ summary?: string; error?: Error }> {
+async function rehearse(dir: string, env: Record<string, string> = {}): Promise<{ summary?: string; error?: Error }> {
   const python = servicePython();
   const schema = `rehearsal_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
   await run(python, [
@@ -63,7 +63,7 @@ async function rehearse(dir: string): Promise<{ summary?: string; error?: Error 
   try {
     const done = await run(python, ["rehearse.py"], {
       cwd: dir,
-      env: { ...process.env, DATABASE_URL: url.toString() },
+      env: { ...process.env, ...env, DATABASE_URL: url.toString() },
     });
     output = done.stdout + done.stderr;
   } catch (error) {
@@ -260,6 +260,18 @@ describe("migration rehearsal", () => {
     writeFileSync(env, readFileSync(env, "utf8").replace("target_metadata = Base.metadata", "target_metadata = None"));
     const result = await rehearse(dir);
     expect(result.summary).toMatch(/; models not compared \(env\.py gives alembic no target_metadata\)$/);
+  });
+
+  it("rehearses with an alembic older than 1.9, saying the models were not compared", async () => {
+    // A fake of alembic < 1.9 (checked by hand against a real 1.8.1): a sitecustomize removes `check`.
+    const dir = serviceCopy();
+    const shim = mkdtempSync(join(tmpdir(), "old-alembic-"));
+    writeFileSync(
+      join(shim, "sitecustomize.py"),
+      "import alembic, alembic.command\ndel alembic.command.check\nalembic.__version__ = '1.8.1'\n",
+    );
+    const result = await rehearse(dir, { PYTHONPATH: shim });
+    expect(result.summary).toMatch(/; models not compared \(alembic 1\.8\.1 predates alembic check, added in 1\.9\)$/);
   });
 
   it("fails with the output when the rehearsal cannot start (no alembic.ini)", async () => {

@@ -6,6 +6,7 @@
  */
 import { argument, type Container, type Directory, func, object, type Secret } from "@dagger.io/dagger";
 
+import { SettingsError } from "./core/errors.js";
 import type { SourceStage } from "./core/layout.js";
 import { assertRunPassed } from "./core/report.js";
 import type { PipelineSettings, RawSettings } from "./core/settings.js";
@@ -15,7 +16,7 @@ import { lintStage } from "./stages/lint.js";
 import { reportsOrThrow, type StageOutcome } from "./stages/outcome.js";
 import { pythonWithDevRequirements } from "./stages/python.js";
 import { scanImageStage, scanSourceStage } from "./stages/scan.js";
-import { prepareSnyk } from "./stages/snyk.js";
+import { prepareSnyk, snykStage } from "./stages/snyk.js";
 import {
   appVersionOf,
   deployStage,
@@ -201,6 +202,27 @@ export class FaultmavenAuthPipeline {
     const settings = await this.settings(["rehearsal"]);
     const python = pythonWithDevRequirements(this.source, settings);
     return this.finish("migration-rehearsal", await rehearsalStage(python, settings), failOnError);
+  }
+
+  /**
+   * Snyk's test of the service's requirements.txt, the spec's optional SNYK_TOKEN scan: high and
+   * critical issues fail; the ignores of the service's .snyk apply, as with `snyk test`. Returns
+   * scan/snyk.json (Snyk's answer). `ci` runs the same stage when given --snyk-token.
+   *
+   * Example usage: dagger call snyk --snyk-token=env:SNYK_TOKEN export --path=reports
+   *
+   * Cache: never served from the function cache: Snyk's advisories change on its side.
+   *
+   * @param snykToken Snyk API token (SNYK_TOKEN).
+   * @param failOnError Fail on high or critical issues or when Snyk gives no verdict. With false, return the reports anyway.
+   * @param snykOrg Snyk organisation id to test under. Default: the token's default organisation.
+   * @param snykApiUrl Snyk API base URL (a regional or private endpoint). Default: "https://api.snyk.io/v1".
+   */
+  @func({ cache: "never" })
+  async snyk(snykToken: Secret, failOnError = true, snykOrg?: string, snykApiUrl?: string): Promise<Directory> {
+    const { token, ...options } = await prepareSnyk(snykToken, snykOrg, snykApiUrl);
+    if (!token) throw new SettingsError("--snyk-token is empty: give Snyk's API token (SNYK_TOKEN)");
+    return this.finish("snyk", await snykStage(this.source, { ...options, token }), failOnError);
   }
 
   /**

@@ -22,6 +22,7 @@ import { createGitRepo, type TestGitRepo } from "../support/git-repo.js";
 import { startDockerHubRegistry } from "../support/docker-hub-registry.js";
 import { startDockerHubStandin } from "../support/standins/docker-hub.js";
 import { startGitHubStandin } from "../support/standins/github.js";
+import { startSnykStandin } from "../support/standins/snyk.js";
 import { expectEveryUploadMade, startUploadStandins } from "../support/standins/uploads.js";
 import {
   engineBridgeAddress,
@@ -148,6 +149,35 @@ describe("canary secrets through every Secret argument (module mode)", () => {
         "id",
       );
       expect(outcome.failed).toBe(true);
+    }
+  });
+
+  it("snyk: the Snyk token in every shape, a real test against its stand-in", async () => {
+    const listen = { host: engineBridgeAddress(), tls: true };
+    for (const shape of SHAPES) {
+      const token = canary(shape, "snyk snykToken");
+      const snyk = await startSnykStandin({ token, listen });
+      try {
+        const outcome = await record(
+          `snyk ${shape}`,
+          "snyk",
+          { snykToken: await secretValue(token), snykApiUrl: str(`${snyk.url}/v1`) },
+          'file(path: "scan/snyk.json") { contents }',
+        );
+        if (shape === "multi-line") {
+          // A token with a line break cannot travel in a header: refused before any request.
+          expect(outcome.text).toContain("--snyk-token holds a line break or another control character");
+          expect(snyk.requests).toHaveLength(0);
+        } else {
+          // Only this token opens the stand-in: an answer means the token arrived whole.
+          expect(outcome.failed, outcome.text).toBe(false);
+          expect(snyk.requests).toHaveLength(1);
+          const answer = (JSON.parse(outcome.text) as { file: { contents: string } }).file.contents;
+          expect(JSON.parse(answer)).toMatchObject({ ok: true, dependencyCount: 10 });
+        }
+      } finally {
+        await snyk.close();
+      }
     }
   });
 

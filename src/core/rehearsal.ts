@@ -36,26 +36,37 @@ def engine():
         url = url.set(drivername="postgresql+psycopg2")
     return create_engine(url)
 
+# What the rehearsal reads of a table, and how: the inspector's method for one table, and SQLAlchemy 2's
+# method that reads every table in one query (a snapshot follows every step, so this is most of its time).
+FACETS = {
+    "columns": ("get_columns", "get_multi_columns",
+                lambda cs: sorted([c["name"], str(c["type"]), bool(c["nullable"]), str(c.get("default"))] for c in cs)),
+    "primary key": ("get_pk_constraint", "get_multi_pk_constraint",
+                    lambda pk: sorted((pk or {}).get("constrained_columns") or [])),
+    "indexes": ("get_indexes", "get_multi_indexes", lambda ix: sorted(i["name"] or "" for i in ix)),
+    "foreign keys": ("get_foreign_keys", "get_multi_foreign_keys", lambda fks: sorted(f.get("name") or "" for f in fks)),
+    "unique constraints": ("get_unique_constraints", "get_multi_unique_constraints",
+                           lambda us: sorted(u.get("name") or "" for u in us)),
+    "check constraints": ("get_check_constraints", "get_multi_check_constraints",
+                          lambda cs: sorted([c.get("name") or "", c.get("sqltext") or ""] for c in cs)),
+}
+
 def snapshot():
     # Everything a downgrade must put back: tables with their columns (type, nullability, server default), keys,
     # indexes and constraints, and the views, sequences and types outside them.
     eng = engine()
     try:
         insp = inspect(eng)
-        tables = {}
-        for name in sorted(insp.get_table_names()):
-            if name == "alembic_version":
-                continue
-            tables[name] = {
-                "columns": sorted(
-                    [c["name"], str(c["type"]), bool(c["nullable"]), str(c.get("default"))] for c in insp.get_columns(name)
-                ),
-                "primary key": sorted(insp.get_pk_constraint(name).get("constrained_columns") or []),
-                "indexes": sorted(i["name"] or "" for i in insp.get_indexes(name)),
-                "foreign keys": sorted(f.get("name") or "" for f in insp.get_foreign_keys(name)),
-                "unique constraints": sorted(u.get("name") or "" for u in insp.get_unique_constraints(name)),
-                "check constraints": sorted([c.get("name") or "", c.get("sqltext") or ""] for c in insp.get_check_constraints(name)),
-            }
+        names = sorted(n for n in insp.get_table_names() if n != "alembic_version")
+        tables = {name: {} for name in names}
+        for facet, (one, every, read) in FACETS.items():
+            if hasattr(insp, every):
+                found = {key[1]: value for key, value in getattr(insp, every)().items()}
+                for name in names:
+                    tables[name][facet] = read(found.get(name) or [])
+            else:
+                for name in names:
+                    tables[name][facet] = read(getattr(insp, one)(name))
         return {
             "table": tables,
             "view": sorted(insp.get_view_names()),
@@ -155,13 +166,14 @@ while heads:
     parents = script.get_revision(newest).down_revision
     target = (parents if isinstance(parents, str) else parents[0]) if parents else "base"
     before = applied(heads)
-    removing = sorted(
-        (r for r in before if target == "base" or target in applied([r]) - {r}),
-        key=position.get, reverse=True,
-    )
     try:
         command.downgrade(config, target)
     except Exception as error:
+        # What this step was removing: every applied descendant of the target.
+        removing = sorted(
+            (r for r in before if target == "base" or target in applied([r]) - {r}),
+            key=position.get, reverse=True,
+        )
         emit(step="downgrade", ok=False, error=reason(error), **named(raised_in(error, removing)))
         sys.exit(0)
     heads = current_heads()

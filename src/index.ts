@@ -168,8 +168,8 @@ export class FaultmavenAuthPipeline {
 
   /**
    * Trivy filesystem scan of the source (vulnerabilities and secrets at the configured
-   * severities, .trivyignore respected). Returns scan/trivy-fs-*.json and .sarif. "Vulnerabilities
-   * found" and "the scanner failed" are different errors.
+   * severities, .trivyignore or .trivyignore.yaml respected). Returns scan/trivy-fs-*.json and
+   * .sarif. "Vulnerabilities found" and "the scanner failed" are different errors.
    *
    * Example usage: dagger call scan export --path=reports
    *

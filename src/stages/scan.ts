@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 
 import { CacheSharingMode, type Container, dag, type Directory, ReturnType } from "@dagger.io/dagger";
 
+import { SettingsError } from "../core/errors.js";
 import type { PipelineSettings } from "../core/settings.js";
 import { type TrivyRun, trivyVerdict } from "../core/trivy.js";
 import {
@@ -41,6 +42,38 @@ function trivyCacheName(settings: PipelineSettings): string {
   return `faultmaven-trivy-${createHash("sha256").update(settings.trivyDbRepository).digest("hex").slice(0, 12)}`;
 }
 
+/**
+ * The files that tell Trivy which findings are accepted: `.trivyignore` (ids, one per line), which
+ * Trivy reads by itself, and `.trivyignore.yaml` (ids with paths, statements and expiry dates), which
+ * it reads only when named.
+ */
+const IGNORE_FILES = [".trivyignore", ".trivyignore.yaml"];
+
+/**
+ * The arguments that make Trivy read the service's ignore file. With both files, .trivyignore may
+ * hold only comments (a template); if it lists an id too, the service is refused, since Trivy reads one.
+ */
+async function ignoreFileArgs(source: Directory): Promise<string[]> {
+  const [plain, yaml] = await Promise.all(IGNORE_FILES.map((file) => source.exists(file)));
+  if (!yaml) return [];
+  if (plain && listsAnId(await source.file(".trivyignore").contents())) {
+    throw new SettingsError(
+      "the service lists accepted findings in both .trivyignore and .trivyignore.yaml, and Trivy reads only one: merge them into one",
+    );
+  }
+  return ["--ignorefile", ".trivyignore.yaml"];
+}
+
+function listsAnId(trivyignore: string): boolean {
+  return trivyignore.split("\n").some((line) => line.trim() !== "" && !line.trim().startsWith("#"));
+}
+
+/** A stage that failed before Trivy ran, with nothing to report. */
+function notRun(error: unknown): StageOutcome {
+  const failure = error instanceof Error ? error : new Error(String(error));
+  return { reports: dag.directory(), summary: failure.message, error: failure };
+}
+
 /** Where the vulnerability run copies the DB's metadata.json (its build date goes in the report). */
 const DB_METADATA = `${OUT}/db-metadata.json`;
 
@@ -62,6 +95,7 @@ async function runTrivy(
   prefix: string,
   settings: PipelineSettings,
   dbVersion: DbVersion,
+  ignoreArgs: string[],
 ): Promise<{ runs: TrivyRun[]; reports: Directory; db: DbInfo }> {
   const dbRepositoryArgs = settings.trivyDbRepository ? ["--db-repository", settings.trivyDbRepository] : [];
   let dbMetadata: string | undefined;
@@ -78,6 +112,7 @@ async function runTrivy(
         "--cache-dir",
         CACHE_DIR,
         "--show-suppressed",
+        ...ignoreArgs,
         ...(scanners === "vuln" ? [...dbRepositoryArgs, ...dbVersionFlags(dbVersion)] : []),
         ...(scanners === "vuln" && settings.trivyIgnoreUnfixed ? ["--ignore-unfixed"] : []),
         "--format",
@@ -136,17 +171,23 @@ async function runTrivy(
 }
 
 /**
- * Trivy filesystem scan of the source, `.trivyignore` respected (Trivy reads it from the workdir).
- * `dbVersion` is resolved here unless the caller (ci) resolved it once for both scans.
+ * Trivy filesystem scan of the source, `.trivyignore` or `.trivyignore.yaml` respected (read from
+ * the workdir). `dbVersion` is resolved here unless the caller (ci) resolved it once for both scans.
  */
 export async function scanSourceStage(
   source: Directory,
   settings: PipelineSettings,
   dbVersion?: Promise<DbVersion>,
 ): Promise<StageOutcome> {
+  let ignoreArgs: string[];
+  try {
+    ignoreArgs = await ignoreFileArgs(source);
+  } catch (error) {
+    return notRun(error);
+  }
   const base = trivy(settings).withDirectory("/src", source, { exclude: SOURCE_EXCLUDES }).withWorkdir("/src");
   const version = await (dbVersion ?? resolveDbVersion(settings));
-  const { runs, reports, db } = await runTrivy(base, "fs", ".", "trivy-fs", settings, version);
+  const { runs, reports, db } = await runTrivy(base, "fs", ".", "trivy-fs", settings, version, ignoreArgs);
   return settle(reports, () => trivyVerdict("source scan", runs, settings.trivySeverities, db));
 }
 
@@ -157,11 +198,25 @@ export async function scanImageStage(
   settings: PipelineSettings,
   dbVersion?: Promise<DbVersion>,
 ): Promise<StageOutcome> {
+  let ignoreArgs: string[];
+  try {
+    ignoreArgs = await ignoreFileArgs(source);
+  } catch (error) {
+    return notRun(error);
+  }
   const base = trivy(settings)
     .withFile("/image.tar", image.asTarball())
-    .withDirectory("/src", source.filter({ include: [".trivyignore"] }))
+    .withDirectory("/src", source.filter({ include: IGNORE_FILES }))
     .withWorkdir("/src");
   const version = await (dbVersion ?? resolveDbVersion(settings));
-  const { runs, reports, db } = await runTrivy(base, "image", "--input=/image.tar", "trivy-image", settings, version);
+  const { runs, reports, db } = await runTrivy(
+    base,
+    "image",
+    "--input=/image.tar",
+    "trivy-image",
+    settings,
+    version,
+    ignoreArgs,
+  );
   return settle(reports, () => trivyVerdict("image scan", runs, settings.trivySeverities, db));
 }

@@ -8,7 +8,7 @@
  * only "none of those". `aquasecurity/trivy-db:empty` is the same DB with no advisories.
  *
  * Proven here: "vulnerabilities found" on both scans naming CVE, package, installed and fixed
- * versions and where; `.trivyignore` suppressions listed in the verdict; --ignore-unfixed; SARIF
+ * versions and where; `.trivyignore` and `.trivyignore.yaml` suppressions listed in the verdict; --ignore-unfixed; SARIF
  * with the result and its location; the DB's build date in the verdict; and a republished DB seen by
  * the very next scan (no verdict replayed from an older DB). "Scanner failed" is in ci.test.ts.
  */
@@ -113,6 +113,33 @@ describe("scan: a service pinning vulnerable versions", () => {
     expect(outcome.summary).toMatch(/CVE-2020-14343 \(pyyaml\) by \.trivyignore/i);
     expect(outcome.summary).toContain("CVE-2023-43804 (urllib3) by .trivyignore");
   });
+
+  it("reads .trivyignore.yaml, Trivy's form with statements and expiry dates (beside a .trivyignore of comments only)", async () => {
+    const accepted = brokenCopy({
+      "requirements.txt": pinned(VULNERABLE_PINS),
+      ".trivyignore.yaml": [
+        "vulnerabilities:",
+        "  - id: CVE-2020-14343",
+        "    statement: accepted in this test only",
+        "  - id: CVE-2023-43804",
+        "    expired_at: 2099-01-01",
+        "",
+      ].join("\n"),
+    });
+    const outcome = await sourceScan(accepted);
+    expect(outcome.error, outcome.summary).toBeUndefined();
+    expect(outcome.summary).toMatch(/CVE-2020-14343 \(pyyaml\) by \.trivyignore\.yaml/i);
+    expect(outcome.summary).toContain("CVE-2023-43804 (urllib3) by .trivyignore.yaml");
+  });
+
+  it("refuses a service whose two ignore files both list ids, in one line, since Trivy would read only one", async () => {
+    const both = brokenCopy({ ".trivyignore": "CVE-2023-43804\n", ".trivyignore.yaml": "vulnerabilities: []\n" });
+    const outcome = await sourceScan(both);
+    expect(outcome.error?.name).toBe("SettingsError");
+    expect(outcome.summary).toBe(
+      "the service lists accepted findings in both .trivyignore and .trivyignore.yaml, and Trivy reads only one: merge them into one",
+    );
+  });
 });
 
 describe("scan-image: the built image", () => {
@@ -135,6 +162,16 @@ describe("scan-image: the built image", () => {
     const outcome = await imageScan(accepted);
     expect(outcome.error).toBeUndefined();
     expect(outcome.summary).toContain("suppressed: CVE-2023-43804 (urllib3) by .trivyignore");
+  });
+
+  it("passes with that CVE in .trivyignore.yaml, listing the suppression", async () => {
+    const accepted = brokenCopy({
+      "requirements.txt": pinned("urllib3==1.26.16\n"),
+      ".trivyignore.yaml": "vulnerabilities:\n  - id: CVE-2023-43804\n    statement: accepted in this test only\n",
+    });
+    const outcome = await imageScan(accepted);
+    expect(outcome.error, outcome.summary).toBeUndefined();
+    expect(outcome.summary).toContain("suppressed: CVE-2023-43804 (urllib3) by .trivyignore.yaml");
   });
 
   it("finds Debian's unfixed apt advisory at LOW, and --ignore-unfixed passes it", async () => {

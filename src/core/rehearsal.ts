@@ -19,7 +19,6 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import make_url
-import os
 
 def emit(**fields):
     print("REHEARSAL " + json.dumps(fields), flush=True)
@@ -174,7 +173,7 @@ while heads:
             (r for r in before if target == "base" or target in applied([r]) - {r}),
             key=position.get, reverse=True,
         )
-        emit(step="downgrade", ok=False, error=reason(error), **named(raised_in(error, removing)))
+        emit(step="downgrade", ok=False, error=reason(error), **named(raised_in(error, removing or [newest])))
         sys.exit(0)
     heads = current_heads()
     removed = sorted(before - applied(heads), key=position.get, reverse=True)

@@ -16,9 +16,14 @@ export function settle(reports: Directory, verdict: () => string): StageOutcome 
   try {
     return { reports, summary: verdict() };
   } catch (error) {
-    const failure = error instanceof Error ? error : new Error(String(error));
-    return { reports, summary: failure.message, error: failure };
+    return failedOutcome(reports, error);
   }
+}
+
+/** The outcome of a stage that failed with `error`, with whatever reports it had made. */
+export function failedOutcome(reports: Directory, error: unknown): StageOutcome {
+  const failure = error instanceof Error ? error : new Error(String(error));
+  return { reports, summary: failure.message, error: failure };
 }
 
 /** The reports of an outcome, or its error: what a single-stage function returns. */

@@ -13,7 +13,7 @@ import {
   parseDbMetadata,
   vulnScanScript,
 } from "../core/trivyDb.js";
-import { settle, type StageOutcome } from "./outcome.js";
+import { failedOutcome, settle, type StageOutcome } from "./outcome.js";
 import { SOURCE_EXCLUDES } from "./python.js";
 import { resolveDbVersion } from "./trivyDb.js";
 
@@ -66,12 +66,6 @@ async function ignoreFileArgs(source: Directory): Promise<string[]> {
 
 function listsAnId(trivyignore: string): boolean {
   return trivyignore.split("\n").some((line) => line.trim() !== "" && !line.trim().startsWith("#"));
-}
-
-/** A stage that failed before Trivy ran, with nothing to report. */
-function notRun(error: unknown): StageOutcome {
-  const failure = error instanceof Error ? error : new Error(String(error));
-  return { reports: dag.directory(), summary: failure.message, error: failure };
 }
 
 /** Where the vulnerability run copies the DB's metadata.json (its build date goes in the report). */
@@ -183,7 +177,7 @@ export async function scanSourceStage(
   try {
     ignoreArgs = await ignoreFileArgs(source);
   } catch (error) {
-    return notRun(error);
+    return failedOutcome(dag.directory(), error); // before Trivy ran: nothing to report
   }
   const base = trivy(settings).withDirectory("/src", source, { exclude: SOURCE_EXCLUDES }).withWorkdir("/src");
   const version = await (dbVersion ?? resolveDbVersion(settings));
@@ -202,7 +196,7 @@ export async function scanImageStage(
   try {
     ignoreArgs = await ignoreFileArgs(source);
   } catch (error) {
-    return notRun(error);
+    return failedOutcome(dag.directory(), error); // before Trivy ran: nothing to report
   }
   const base = trivy(settings)
     .withFile("/image.tar", image.asTarball())

@@ -3,7 +3,7 @@ import { dag, type Directory, type Secret } from "@dagger.io/dagger";
 import { snykTest, snykVerdict } from "../core/snyk.js";
 import { parseSnykPolicy } from "../core/snykPolicy.js";
 import { headerSafeToken } from "../core/tokens.js";
-import type { StageOutcome } from "./outcome.js";
+import { failedOutcome, type StageOutcome } from "./outcome.js";
 
 /** What the Snyk stage needs; no token means the stage is skipped. */
 export interface SnykOptions {
@@ -40,7 +40,6 @@ export async function snykStage(source: Directory, options: SnykOptions & { toke
     reports = reports.withNewFile("scan/snyk.json", result.raw);
     return { reports, summary: snykVerdict(result, { rules, now: new Date() }) };
   } catch (error) {
-    const failure = error instanceof Error ? error : new Error(String(error));
-    return { reports, summary: failure.message, error: failure };
+    return failedOutcome(reports, error);
   }
 }

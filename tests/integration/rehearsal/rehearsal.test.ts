@@ -78,26 +78,8 @@ async function rehearse(dir: string, env: Record<string, string> = {}): Promise<
   }
 }
 
-/** A second revision after 0001 with the given upgrade and downgrade bodies (or none). */
-function revision0002(upgrade: string, downgrade: string | undefined): string {
-  return [
-    '"""planted"""',
-    "import sqlalchemy as sa",
-    "from alembic import op",
-    'revision = "0002"',
-    'down_revision = "0001"',
-    "branch_labels = None",
-    "depends_on = None",
-    "",
-    "def upgrade() -> None:",
-    `    ${upgrade}`,
-    ...(downgrade === undefined ? [] : ["", "def downgrade() -> None:", `    ${downgrade}`]),
-    "",
-  ].join("\n");
-}
-
-/** A revision file: `down` is one parent or a tuple of them (a merge revision). */
-function revisionFile(id: string, down: string | string[], upgrade: string, downgrade: string): string {
+/** A revision file: `down` is one parent or a tuple of them (a merge revision); no `downgrade` body, no downgrade(). */
+function revisionFile(id: string, down: string | string[], upgrade: string, downgrade: string | undefined): string {
   const parents = Array.isArray(down) ? `(${down.map((d) => JSON.stringify(d)).join(", ")})` : JSON.stringify(down);
   return [
     '"""planted"""',
@@ -110,11 +92,20 @@ function revisionFile(id: string, down: string | string[], upgrade: string, down
     "",
     "def upgrade() -> None:",
     `    ${upgrade}`,
-    "",
-    "def downgrade() -> None:",
-    `    ${downgrade}`,
+    ...(downgrade === undefined ? [] : ["", "def downgrade() -> None:", `    ${downgrade}`]),
     "",
   ].join("\n");
+}
+
+/** A second revision after 0001 with the given upgrade and downgrade bodies (or none). */
+const revision0002 = (upgrade: string, downgrade: string | undefined) =>
+  revisionFile("0002", "0001", upgrade, downgrade);
+
+/** Leaves the models out of the rehearsal: env.py gives alembic no target_metadata. */
+function withoutTargetMetadata(dir: string): string {
+  const env = join(dir, "migrations", "env.py");
+  writeFileSync(env, readFileSync(env, "utf8").replace("target_metadata = Base.metadata", "target_metadata = None"));
+  return dir;
 }
 
 const createTable = (name: string) => `op.create_table("${name}", sa.Column("id", sa.Integer, primary_key=True))`;
@@ -145,9 +136,7 @@ function mergedHistory(broken: Partial<Record<"0002a" | "0002b" | "0003", string
       broken["0003"] ?? "pass",
     ),
   });
-  const env = join(dir, "migrations", "env.py");
-  writeFileSync(env, readFileSync(env, "utf8").replace("target_metadata = Base.metadata", "target_metadata = None"));
-  return dir;
+  return withoutTargetMetadata(dir);
 }
 
 const ADD_COLUMN = 'op.add_column("users", sa.Column("nickname", sa.String(40), nullable=True))';
@@ -255,10 +244,7 @@ describe("migration rehearsal", () => {
   });
 
   it("says so when env.py gives alembic no target_metadata, and still rehearses", async () => {
-    const dir = serviceCopy();
-    const env = join(dir, "migrations", "env.py");
-    writeFileSync(env, readFileSync(env, "utf8").replace("target_metadata = Base.metadata", "target_metadata = None"));
-    const result = await rehearse(dir);
+    const result = await rehearse(withoutTargetMetadata(serviceCopy()));
     expect(result.summary).toMatch(/; models not compared \(env\.py gives alembic no target_metadata\)$/);
   });
 

@@ -54,11 +54,12 @@ export function parseSnykPolicy(text: string): SnykIgnoreRule[] {
 function ruleDetails(id: string, details: unknown): Pick<SnykIgnoreRule, "reason" | "expires"> {
   if (!details || typeof details !== "object") return {};
   const { reason, expires } = details as { reason?: unknown; expires?: unknown };
-  if (expires === undefined || expires === null) return { reason: reason === undefined ? undefined : String(reason) };
+  const why = { reason: reason === undefined ? undefined : String(reason) };
+  if (expires === undefined || expires === null) return why;
   const when = expires instanceof Date ? expires : new Date(String(expires));
   if (Number.isNaN(when.getTime()))
     throw new SettingsError(`.snyk: the ignore of ${id} expires on "${String(expires)}", not a date`);
-  return { reason: reason === undefined ? undefined : String(reason), expires: when };
+  return { ...why, expires: when };
 }
 
 /** A finding a rule of .snyk suppressed. */

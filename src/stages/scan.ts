@@ -64,6 +64,20 @@ async function ignoreFileArgs(source: Directory): Promise<string[]> {
   return ["--ignorefile", ".trivyignore.yaml"];
 }
 
+/** Runs a scan with the service's ignore file; a refused pair of ignore files fails the stage before Trivy runs. */
+async function withIgnoreFile(
+  source: Directory,
+  scan: (ignoreArgs: string[]) => Promise<StageOutcome>,
+): Promise<StageOutcome> {
+  let ignoreArgs: string[];
+  try {
+    ignoreArgs = await ignoreFileArgs(source);
+  } catch (error) {
+    return failedOutcome(dag.directory(), error); // nothing ran: nothing to report
+  }
+  return scan(ignoreArgs);
+}
+
 function listsAnId(trivyignore: string): boolean {
   return trivyignore.split("\n").some((line) => line.trim() !== "" && !line.trim().startsWith("#"));
 }
@@ -173,16 +187,12 @@ export async function scanSourceStage(
   settings: PipelineSettings,
   dbVersion?: Promise<DbVersion>,
 ): Promise<StageOutcome> {
-  let ignoreArgs: string[];
-  try {
-    ignoreArgs = await ignoreFileArgs(source);
-  } catch (error) {
-    return failedOutcome(dag.directory(), error); // before Trivy ran: nothing to report
-  }
-  const base = trivy(settings).withDirectory("/src", source, { exclude: SOURCE_EXCLUDES }).withWorkdir("/src");
-  const version = await (dbVersion ?? resolveDbVersion(settings));
-  const { runs, reports, db } = await runTrivy(base, "fs", ".", "trivy-fs", settings, version, ignoreArgs);
-  return settle(reports, () => trivyVerdict("source scan", runs, settings.trivySeverities, db));
+  return withIgnoreFile(source, async (ignoreArgs) => {
+    const base = trivy(settings).withDirectory("/src", source, { exclude: SOURCE_EXCLUDES }).withWorkdir("/src");
+    const version = await (dbVersion ?? resolveDbVersion(settings));
+    const { runs, reports, db } = await runTrivy(base, "fs", ".", "trivy-fs", settings, version, ignoreArgs);
+    return settle(reports, () => trivyVerdict("source scan", runs, settings.trivySeverities, db));
+  });
 }
 
 /** Trivy scan of the built image (its OCI tarball), before anything is pushed. */
@@ -192,25 +202,21 @@ export async function scanImageStage(
   settings: PipelineSettings,
   dbVersion?: Promise<DbVersion>,
 ): Promise<StageOutcome> {
-  let ignoreArgs: string[];
-  try {
-    ignoreArgs = await ignoreFileArgs(source);
-  } catch (error) {
-    return failedOutcome(dag.directory(), error); // before Trivy ran: nothing to report
-  }
-  const base = trivy(settings)
-    .withFile("/image.tar", image.asTarball())
-    .withDirectory("/src", source.filter({ include: IGNORE_FILES }))
-    .withWorkdir("/src");
-  const version = await (dbVersion ?? resolveDbVersion(settings));
-  const { runs, reports, db } = await runTrivy(
-    base,
-    "image",
-    "--input=/image.tar",
-    "trivy-image",
-    settings,
-    version,
-    ignoreArgs,
-  );
-  return settle(reports, () => trivyVerdict("image scan", runs, settings.trivySeverities, db));
+  return withIgnoreFile(source, async (ignoreArgs) => {
+    const base = trivy(settings)
+      .withFile("/image.tar", image.asTarball())
+      .withDirectory("/src", source.filter({ include: IGNORE_FILES }))
+      .withWorkdir("/src");
+    const version = await (dbVersion ?? resolveDbVersion(settings));
+    const { runs, reports, db } = await runTrivy(
+      base,
+      "image",
+      "--input=/image.tar",
+      "trivy-image",
+      settings,
+      version,
+      ignoreArgs,
+    );
+    return settle(reports, () => trivyVerdict("image scan", runs, settings.trivySeverities, db));
+  });
 }
